@@ -1,0 +1,37 @@
+import type { Config } from "./config/config.ts";
+import { openDatabase } from "./db/database.ts";
+import { applyMigrations } from "./db/migrate.ts";
+import { startHttpServer, type RouteHandler } from "./http/server.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createServices, type Services } from "./services.ts";
+
+export interface App {
+  url: string;
+  services: Services;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, applies pending migrations, builds the services and listens. */
+export async function startServer(config: Config): Promise<App> {
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const applied = applyMigrations(db);
+  if (applied.length) logger.info({ applied }, "applied migrations");
+  const services = createServices(config, db, logger);
+  const interrupted = services.sessions.markInterrupted();
+  if (interrupted) logger.warn({ interrupted }, "marked sessions left active by an earlier crash");
+
+  const routes: Record<string, RouteHandler> = {};
+  const http = await startHttpServer(services, routes);
+  logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
+  return {
+    url: http.url,
+    services,
+    logger,
+    async stop() {
+      await http.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Database } from "./database.ts";
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../../prisma/migrations", import.meta.url));
+
+/**
+ * Applies pending Prisma migrations at start, writing the same `_prisma_migrations` bookkeeping as
+ * `prisma migrate deploy`, so either may run first and `prisma migrate status` stays truthful.
+ * Done in-process because spawning the Prisma CLI costs about a second of start-up.
+ */
+export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id" TEXT PRIMARY KEY NOT NULL,
+    "checksum" TEXT NOT NULL,
+    "finished_at" DATETIME,
+    "migration_name" TEXT NOT NULL,
+    "logs" TEXT,
+    "rolled_back_at" DATETIME,
+    "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
+  )`);
+  if (!existsSync(dir)) throw new Error(`migrations folder not found: ${dir}`);
+  const applied = new Set(
+    (db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
+      migration_name: string;
+    }[]).map((row) => row.migration_name),
+  );
+  const pending = readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name)
+    .sort()
+    .filter((name) => !applied.has(name));
+  const record = db.prepare(
+    `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+     VALUES (?, ?, ?, ?, ?, 1)`,
+  );
+  for (const name of pending) {
+    const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+    const startedAt = Date.now();
+    db.transaction(() => {
+      db.exec(sql);
+      record.run(randomUUID(), createHash("sha256").update(sql).digest("hex"), Date.now(), name, startedAt);
+    })();
+  }
+  return pending;
+}

@@ -1,0 +1,29 @@
+import { toWireDate, type Message } from "@ils/contracts";
+
+export interface MessageRow {
+  id: string;
+  sessionId: string;
+  seq: number;
+  type: string;
+  subtype: string | null;
+  role: string | null;
+  uuid: string | null;
+  content: string;
+  timestamp: string | null;
+  createdAt: string;
+}
+
+export function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    seq: row.seq,
+    type: row.type,
+    subtype: row.subtype,
+    role: row.role,
+    uuid: row.uuid,
+    content: JSON.parse(row.content) as unknown,
+    timestamp: row.timestamp === null ? null : toWireDate(row.timestamp),
+    createdAt: toWireDate(row.createdAt),
+  };
+}

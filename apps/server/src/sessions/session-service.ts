@@ -1,0 +1,176 @@
+import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
+import {
+  CreateSessionInput,
+  ListSessionsInput,
+  type Page,
+  type Session,
+  type SessionStatus,
+} from "@ils/contracts";
+import type { Database } from "../db/database.ts";
+import { badRequest, notFound } from "../errors/app-error.ts";
+import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
+import { toSession, type SessionRow } from "./session-row.ts";
+
+export interface NewSession {
+  name?: string | null;
+  projectPath?: string | null;
+  projectName?: string | null;
+  model?: string | null;
+  permissionMode?: string;
+  source?: "ils" | "external";
+  status?: SessionStatus;
+  claudeSessionId?: string | null;
+  forkedFromId?: string | null;
+  forkSourceClaudeId?: string | null;
+  parentSessionId?: string | null;
+  firstPrompt?: string | null;
+  createdAt?: string;
+  lastActiveAt?: string;
+}
+
+/** Session records: create, read, list (newest activity first), rename, delete. */
+export class SessionService {
+  constructor(private readonly db: Database) {}
+
+  create(input: CreateSessionInput): Session {
+    const parsed = CreateSessionInput.parse(input);
+    return toSession(
+      this.insert({
+        name: parsed.name ?? null,
+        projectPath: parsed.projectPath ?? null,
+        projectName: parsed.projectPath ? basename(parsed.projectPath) : null,
+        model: parsed.model ?? null,
+        permissionMode: parsed.permissionMode ?? "default",
+        source: "ils",
+      }),
+    );
+  }
+
+  /** Inserts a row as given; for services (fork, sync) that set fields users cannot. */
+  insert(fields: NewSession & { id?: string }): SessionRow {
+    const now = new Date().toISOString();
+    const row = {
+      id: fields.id ?? randomUUID(),
+      claudeSessionId: fields.claudeSessionId ?? null,
+      name: fields.name ?? null,
+      projectPath: fields.projectPath ?? null,
+      projectName: fields.projectName ?? (fields.projectPath ? basename(fields.projectPath) : null),
+      model: fields.model ?? null,
+      permissionMode: fields.permissionMode ?? "default",
+      status: fields.status ?? "completed",
+      source: fields.source ?? "ils",
+      forkedFromId: fields.forkedFromId ?? null,
+      forkSourceClaudeId: fields.forkSourceClaudeId ?? null,
+      parentSessionId: fields.parentSessionId ?? null,
+      firstPrompt: fields.firstPrompt ?? null,
+      createdAt: fields.createdAt ?? now,
+      lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
+           forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, createdAt, lastActiveAt)
+         VALUES (@id, @claudeSessionId, @name, @projectPath, @projectName, @model, @permissionMode, @status, @source,
+           @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @createdAt, @lastActiveAt)`,
+      )
+      .run(row);
+    return this.getRow(row.id);
+  }
+
+  get(id: string): Session {
+    return toSession(this.getRow(id));
+  }
+
+  getRow(id: string): SessionRow {
+    const row = this.findRow(id);
+    if (!row) throw notFound("session", id);
+    return row;
+  }
+
+  findRow(id: string): SessionRow | undefined {
+    return this.db.prepare(`SELECT * FROM Session WHERE id = ?`).get(id.toLowerCase()) as SessionRow | undefined;
+  }
+
+  findByClaudeSessionId(claudeSessionId: string): SessionRow | undefined {
+    return this.db.prepare(`SELECT * FROM Session WHERE claudeSessionId = ?`).get(claudeSessionId) as SessionRow | undefined;
+  }
+
+  /**
+   * Newest activity first. Offset paging for the iOS app's `page`, keyset cursors for everyone else:
+   * the cursor holds the last row's (lastActiveAt, id), so a session moving to the top does not shift pages.
+   */
+  list(input: ListSessionsInput): Page<Session> {
+    const parsed = ListSessionsInput.parse(input);
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (parsed.projectPath !== undefined) {
+      where.push("projectPath = @projectPath");
+      params.projectPath = parsed.projectPath;
+    }
+    if (parsed.projectName !== undefined) {
+      where.push("projectName = @projectName");
+      params.projectName = parsed.projectName;
+    }
+    if (parsed.source !== undefined) {
+      where.push("source = @source");
+      params.source = parsed.source;
+    }
+    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${filter}`).get(params) as { n: number }).n;
+
+    const pageWhere = [...where];
+    if (parsed.cursor !== undefined) {
+      const after = decodeSessionCursor(parsed.cursor);
+      pageWhere.push("(lastActiveAt < @afterAt OR (lastActiveAt = @afterAt AND id < @afterId))");
+      params.afterAt = after.at;
+      params.afterId = after.id;
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM Session ${pageWhere.length ? `WHERE ${pageWhere.join(" AND ")}` : ""}
+         ORDER BY lastActiveAt DESC, id DESC LIMIT @limit OFFSET @offset`,
+      )
+      .all({ ...params, limit: parsed.limit + 1, offset: parsed.offset ?? 0 }) as SessionRow[];
+    const hasMore = rows.length > parsed.limit;
+    const items = rows.slice(0, parsed.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(toSession),
+      total,
+      hasMore,
+      nextCursor: hasMore && last ? encodeCursor({ at: last.lastActiveAt, id: last.id }) : null,
+      prevCursor: null,
+    };
+  }
+
+  rename(id: string, name: string): Session {
+    const result = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`).run(name, id.toLowerCase());
+    if (result.changes === 0) throw notFound("session", id);
+    return this.get(id);
+  }
+
+  delete(id: string): void {
+    const result = this.db.prepare(`DELETE FROM Session WHERE id = ?`).run(id.toLowerCase());
+    if (result.changes === 0) throw notFound("session", id);
+  }
+
+  setStatus(id: string, status: SessionStatus, lastError: string | null = null): void {
+    this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`).run(status, lastError, id);
+  }
+
+  /** Sessions a crash left `active` are marked so they are not shown as running forever. */
+  markInterrupted(): number {
+    return this.db
+      .prepare(`UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`)
+      .run().changes;
+  }
+}
+
+function decodeSessionCursor(cursor: string): { at: string; id: string } {
+  const value = decodeCursor(cursor);
+  if (typeof value === "object" && value !== null && typeof (value as { at?: unknown }).at === "string" && typeof (value as { id?: unknown }).id === "string") {
+    return value as { at: string; id: string };
+  }
+  throw badRequest("cursor", "not a cursor returned by sessions.list");
+}

@@ -1,0 +1,81 @@
+import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode } from "@ils/contracts";
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { ZodError } from "zod";
+import { AppError } from "../errors/app-error.ts";
+import type { Services } from "../services.ts";
+
+export interface Context {
+  services: Services;
+  /** False when a token is configured and the request did not present it. */
+  authorized: boolean;
+}
+
+const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
+  VALIDATION_ERROR: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  CLAUDE_FAILED: "BAD_GATEWAY",
+  INTERNAL_ERROR: "INTERNAL_SERVER_ERROR",
+};
+
+const APP_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
+  BAD_REQUEST: "VALIDATION_ERROR",
+  PARSE_ERROR: "VALIDATION_ERROR",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  BAD_GATEWAY: "CLAUDE_FAILED",
+};
+
+/** The one mapping from any thrown error to the stable error body. Internal details never leave. */
+export function toErrorBody(error: unknown): ErrorBody {
+  const cause = error instanceof TRPCError ? (error.cause ?? error) : error;
+  if (cause instanceof AppError) return { code: cause.code, message: cause.message, ...(cause.details ? { details: cause.details } : {}) };
+  if (cause instanceof ZodError) {
+    const issues = cause.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
+    return {
+      code: "VALIDATION_ERROR",
+      message: issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+      details: { issues },
+    };
+  }
+  if (error instanceof TRPCError) {
+    const code = APP_CODE[error.code] ?? "INTERNAL_ERROR";
+    return { code, message: code === "INTERNAL_ERROR" ? "internal error" : error.message };
+  }
+  return { code: "INTERNAL_ERROR", message: "internal error" };
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const body = toErrorBody(error);
+    return {
+      code: shape.code,
+      message: body.message,
+      data: { ...body, httpStatus: ERROR_HTTP_STATUS[body.code], path: shape.data.path ?? null },
+    };
+  },
+});
+
+export const router = t.router;
+
+/** Services throw AppError; this gives tRPC the matching status, once for every procedure. */
+const mapAppErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+  }
+  return result;
+});
+
+const requireAuth = t.middleware(({ ctx, next }) => {
+  if (!ctx.authorized) throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or wrong bearer token" });
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors);
+export const protectedProcedure = publicProcedure.use(requireAuth);

@@ -1,0 +1,5 @@
+import { protectedProcedure, router } from "../init.ts";
+
+export const healthRouter = router({
+  check: protectedProcedure.query(({ ctx }) => ctx.services.health.check()),
+});

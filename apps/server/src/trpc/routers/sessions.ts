@@ -1,0 +1,15 @@
+import { CreateSessionInput, ListSessionsInput, RenameSessionInput, SessionIdInput } from "@ils/contracts";
+import { protectedProcedure, router } from "../init.ts";
+
+export const sessionsRouter = router({
+  create: protectedProcedure.input(CreateSessionInput).mutation(({ ctx, input }) => ctx.services.sessions.create(input)),
+  get: protectedProcedure.input(SessionIdInput).query(({ ctx, input }) => ctx.services.sessions.get(input.sessionId)),
+  list: protectedProcedure.input(ListSessionsInput).query(({ ctx, input }) => ctx.services.sessions.list(input)),
+  rename: protectedProcedure
+    .input(RenameSessionInput)
+    .mutation(({ ctx, input }) => ctx.services.sessions.rename(input.sessionId, input.name)),
+  delete: protectedProcedure.input(SessionIdInput).mutation(({ ctx, input }) => {
+    ctx.services.sessions.delete(input.sessionId);
+    return { deleted: true as const };
+  }),
+});

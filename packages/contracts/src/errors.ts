@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** Stable error codes, one per transport status: mapped once in the server's transports. */
+export const ErrorCode = z.enum([
+  "VALIDATION_ERROR",
+  "UNAUTHORIZED",
+  "NOT_FOUND",
+  "CONFLICT",
+  "PAYLOAD_TOO_LARGE",
+  "CLAUDE_FAILED",
+  "INTERNAL_ERROR",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_ERROR: 400,
+  UNAUTHORIZED: 401,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  CLAUDE_FAILED: 502,
+  INTERNAL_ERROR: 500,
+};
+
+export const FieldIssue = z.object({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof FieldIssue>;
+
+/** The error body every transport returns: `{ code, message, details? }`, never a stack trace. */
+export const ErrorBody = z.object({
+  code: ErrorCode,
+  message: z.string(),
+  details: z.object({ issues: z.array(FieldIssue).optional() }).loose().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
