@@ -2,3 +2,4 @@ export * from "./stream-message.ts";
 export * from "./api.ts";
 export * from "./errors.ts";
 export * from "./dates.ts";
+export * from "./chat.ts";
