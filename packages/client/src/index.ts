@@ -1,0 +1,2 @@
+// Filled by the live-chat issue: the typed TypeScript client.
+export type { AppRouter } from "@ils/server";
