@@ -39,11 +39,16 @@ export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
   );
   for (const name of pending) {
     const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
-    const startedAt = Date.now();
+    const startedAt = prismaTimestamp();
     db.transaction(() => {
       db.exec(sql);
-      record.run(randomUUID(), createHash("sha256").update(sql).digest("hex"), Date.now(), name, startedAt);
+      record.run(randomUUID(), createHash("sha256").update(sql).digest("hex"), prismaTimestamp(), name, startedAt);
     })();
   }
   return pending;
+}
+
+/** The format Prisma's migrate writes into `_prisma_migrations` (`2026-11-24T21:42:03.254+00:00`). */
+function prismaTimestamp(): string {
+  return new Date().toISOString().replace("Z", "+00:00");
 }

@@ -37,6 +37,9 @@ export class IngestService {
   private readonly updateResultStats;
   private readonly linkInit;
   private readonly setFirstPrompt;
+  private readonly hasUuid;
+  private readonly findOwnPrompt;
+  private readonly adoptUuid;
   private readonly appendTx;
 
   constructor(
@@ -69,6 +72,16 @@ export class IngestService {
        WHERE id = @id`,
     );
     this.setFirstPrompt = db.prepare(`UPDATE Session SET firstPrompt = @prompt WHERE id = @id AND firstPrompt IS NULL`);
+    this.hasUuid = db.prepare(`SELECT 1 FROM Message WHERE sessionId = ? AND uuid = ?`).pluck();
+    // The prompt a run stored itself (origin "ils", no uuid) and the same prompt in Claude's transcript are one message.
+    this.findOwnPrompt = db
+      .prepare(
+        `SELECT id FROM Message WHERE sessionId = ? AND uuid IS NULL AND type = 'user'
+           AND json_extract(content, '$.origin') = 'ils' AND json_extract(content, '$.message.content') = ?
+         ORDER BY seq LIMIT 1`,
+      )
+      .pluck();
+    this.adoptUuid = db.prepare(`UPDATE Message SET uuid = ? WHERE id = ?`);
     this.appendTx = db.transaction((sessionId: string, entries: IngestEntry[]) => this.appendInTransaction(sessionId, entries));
   }
 
@@ -102,6 +115,7 @@ export class IngestService {
         timestamp: c.timestamp,
         createdAt: now,
       };
+      if (c.uuid !== null && this.adoptOwnPrompt(sessionId, c)) continue;
       if (this.insertMessage.run(row).changes === 0) continue;
       seq += 1;
       inserted.push(row);
@@ -113,6 +127,18 @@ export class IngestService {
       this.updateCounters.run({ id: sessionId, lastSeq: seq, added: inserted.length, lastActiveAt });
     }
     return inserted;
+  }
+
+  /** True when the entry is a typed prompt this server already stored for a run (now given Claude's uuid). */
+  private adoptOwnPrompt(sessionId: string, c: Classified): boolean {
+    if (c.type !== "user") return false;
+    const prompt = (c.value as { message?: { content?: unknown } }).message?.content;
+    if (typeof prompt !== "string") return false;
+    if (this.hasUuid.get(sessionId, c.uuid)) return false;
+    const id = this.findOwnPrompt.get(sessionId, prompt) as string | undefined;
+    if (id === undefined) return false;
+    this.adoptUuid.run(c.uuid, id);
+    return true;
   }
 
   private applyStats(sessionId: string, c: Classified): void {
@@ -146,7 +172,7 @@ export class IngestService {
 
 function classify(entry: IngestEntry): Classified {
   let value: unknown = entry.value === undefined ? NOT_PARSED : entry.value;
-  let content = entry.raw;
+  const content = entry.raw;
   if (value === NOT_PARSED) {
     try {
       value = JSON.parse(entry.raw);

@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { AppRouter } from "../src/trpc/app-router.ts";
+import { runServerToExit, startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { tempDir } from "./support/temp.ts";
+import { trpcMutation, trpcQuery } from "./support/trpc-http.ts";
+
+const TOKEN = "s3cret-token-for-tests";
+let server: ServerProcess;
+let dir: ReturnType<typeof tempDir>;
+
+beforeAll(async () => {
+  dir = tempDir();
+  server = await startServerProcess({ ILS_DB: join(dir.path, "ils.db"), ILS_TOKEN: TOKEN });
+});
+afterAll(async () => {
+  await server?.stop();
+  dir?.cleanup();
+});
+
+function wsClient(connectionParams?: Record<string, string>) {
+  const client = createWSClient({
+    url: server.url.replace("http", "ws"),
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams,
+    retryDelayMs: () => 60_000,
+  });
+  return { trpc: createTRPCClient<AppRouter>({ links: [wsLink({ client })] }), close: () => client.close() };
+}
+
+describe("with ILS_TOKEN set", () => {
+  it("HTTP without the token gets 401; with it, 200", async () => {
+    const without = await trpcQuery(server.url, "sessions.list", {});
+    expect(without.status).toBe(401);
+    expect(without.error!.data.code).toBe("UNAUTHORIZED");
+    const wrong = await trpcMutation(server.url, "sessions.create", {}, "wrong-token-xxxx");
+    expect(wrong.status).toBe(401);
+    const right = await trpcQuery(server.url, "sessions.list", {}, TOKEN);
+    expect(right.status).toBe(200);
+  });
+
+  it("WebSocket without the token gets UNAUTHORIZED (401); with connection params it works", async () => {
+    const anonymous = wsClient();
+    await expect(anonymous.trpc.sessions.list.query({})).rejects.toMatchObject({ data: { code: "UNAUTHORIZED", httpStatus: 401 } });
+    anonymous.close();
+    const authed = wsClient({ token: TOKEN });
+    const page = await authed.trpc.sessions.list.query({});
+    expect(page.total).toBe(0);
+    authed.close();
+  });
+
+  it("GET /health stays open and says nothing private", async () => {
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.status).toBe("ok");
+    expect(JSON.stringify(body)).not.toContain(dir.path);
+    expect(JSON.stringify(body)).not.toContain(TOKEN);
+  });
+});
+
+describe("start-up refusals", () => {
+  it("refuses a non-loopback bind without a token, saying why", async () => {
+    const run = await runServerToExit({ ILS_HOST: "0.0.0.0", ILS_DB: join(dir.path, "other.db") });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain("ILS_HOST");
+    expect(run.output).toContain("ILS_TOKEN");
+  });
+
+  it("a bad value stops the server with a message naming the variable", async () => {
+    const run = await runServerToExit({ ILS_PORT: "not-a-port", ILS_DB: join(dir.path, "other.db") });
+    expect(run.code).not.toBe(0);
+    expect(run.output).toContain("ILS_PORT");
+  });
+});
