@@ -1,2 +1,3 @@
-// Filled by the live-chat issue: the typed TypeScript client.
 export type { AppRouter } from "@ils/server";
+export { createIlsClient, type IlsClient, type IlsClientOptions } from "./ils-client.ts";
+export { subscriptionToIterable } from "./subscription-iterable.ts";

@@ -3,8 +3,10 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { REPO_ROOT } from "./temp.ts";
 
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
 const MAIN = join(REPO_ROOT, "apps", "server", "src", "main.ts");
+// `node --import tsx` runs the server in this very process (the `tsx` CLI would fork a second one,
+// and a SIGKILL to the wrapper would leave the real server running).
+const NODE_ARGS = ["--import", "tsx", MAIN];
 
 export interface ServerProcess {
   url: string;
@@ -30,7 +32,8 @@ export async function freePort(): Promise<number> {
 /** Starts `apps/server/src/main.ts` as a real child process on 127.0.0.1 and waits for /health. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = env.ILS_PORT ? Number(env.ILS_PORT) : await freePort();
-  const child = spawn(TSX, [MAIN], {
+  const child = spawn(process.execPath, NODE_ARGS, {
+    cwd: REPO_ROOT,
     env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -73,7 +76,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 /** Runs the server entry point to completion (for start-up failures). */
 export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(TSX, [MAIN], { env: { ...process.env, ILS_SYNC: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, NODE_ARGS, { cwd: REPO_ROOT, env: { ...process.env, ILS_SYNC: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

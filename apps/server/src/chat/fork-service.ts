@@ -1,0 +1,61 @@
+import { ForkInput, type Session } from "@ils/contracts";
+import type { Database } from "../db/database.ts";
+import { notFound } from "../errors/app-error.ts";
+import type { IngestService } from "../messages/ingest-service.ts";
+import type { SessionService } from "../sessions/session-service.ts";
+import { toSession } from "../sessions/session-row.ts";
+
+const COPY_BATCH = 500;
+
+/**
+ * A fork is a new ILS session holding a copy of the parent's history (up to a message, inclusive). Its first
+ * run resumes the parent's Claude session with `--fork-session`, so Claude gives it a Claude session of its own;
+ * the parent is not touched.
+ */
+export class ForkService {
+  private readonly seqOf;
+  private readonly page;
+  private readonly setModel;
+
+  constructor(
+    db: Database,
+    private readonly sessions: SessionService,
+    private readonly ingest: IngestService,
+  ) {
+    this.seqOf = db.prepare(`SELECT seq FROM Message WHERE sessionId = ? AND id = ?`).pluck();
+    this.page = db.prepare(`SELECT seq, content FROM Message WHERE sessionId = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
+    this.setModel = db.prepare(`UPDATE Session SET model = ? WHERE id = ?`);
+  }
+
+  fork(input: { sessionId: string; atMessageId?: string | undefined }): Session {
+    const { sessionId, atMessageId } = ForkInput.parse(input);
+    const parent = this.sessions.getRow(sessionId);
+    let lastSeq = parent.lastSeq;
+    if (atMessageId !== undefined) {
+      const seq = this.seqOf.get(parent.id, atMessageId) as number | undefined;
+      if (seq === undefined) throw notFound(`message in session ${parent.id}:`, atMessageId);
+      lastSeq = seq;
+    }
+    const child = this.sessions.insert({
+      source: "ils",
+      status: "completed",
+      name: `${parent.name ?? parent.firstPrompt?.slice(0, 80) ?? "session"} (fork)`,
+      projectPath: parent.projectPath,
+      projectName: parent.projectName,
+      model: parent.model,
+      permissionMode: parent.permissionMode,
+      forkedFromId: parent.id,
+      forkSourceClaudeId: parent.claudeSessionId,
+    });
+    // Stored content is the raw line (uuids included): dedupe is per session, so the copies do not collide.
+    for (let after = 0; ; ) {
+      const rows = this.page.all(parent.id, after, lastSeq, COPY_BATCH) as { seq: number; content: string }[];
+      if (rows.length === 0) break;
+      this.ingest.appendMessages(child.id, rows.map((r) => ({ raw: r.content })));
+      after = rows.at(-1)!.seq;
+    }
+    // Copied init lines would set the model the parent's first run reported; the fork keeps the parent's current one.
+    this.setModel.run(parent.model, child.id);
+    return toSession(this.sessions.getRow(child.id));
+  }
+}
