@@ -1,2 +1,16 @@
-// Filled by the sync issue: discovery and import of Claude Code's own transcripts.
-export {};
+// Discovery and incremental import of Claude Code's own transcripts (`~/.claude/projects`).
+// Knows no database: the server implements `SyncSink`.
+export { discoverTranscripts, type TranscriptFile, type TranscriptKind } from "./discovery/discover.ts";
+export { readLines, readByteAt, DEFAULT_MAX_LINE_BYTES, type RawLine, type ReadResult } from "./reader/line-reader.ts";
+export { parseLine, isBlank, type ParsedLine } from "./transcript/parse-line.ts";
+export {
+  SessionMetaCollector,
+  typedPrompt,
+  nameFromText,
+  type SessionMeta,
+  type SummaryLine,
+  type TokenUsage,
+} from "./transcript/session-meta.ts";
+export { planRead, type FileState, type FileStat, type ReadPlan } from "./state/file-state.ts";
+export { DeferFile, type SyncEntry, type SessionTarget, type SyncSink } from "./import/sink.ts";
+export { TranscriptImporter, type ImporterOptions, type ScanProgress } from "./import/importer.ts";
