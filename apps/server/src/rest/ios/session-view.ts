@@ -1,0 +1,26 @@
+import type { IosChatSession, Session } from "@ils/contracts";
+import { projectIdFor } from "./project-id.ts";
+
+/**
+ * A stored session as the app's `ChatSession`. `encodedProjectPath` is left out on purpose: with it and a
+ * `claudeSessionId` the app would load history from the transcript route instead of `/messages`.
+ */
+export function toChatSession(session: Session): IosChatSession {
+  return {
+    id: session.id,
+    model: session.model ?? "default",
+    permissionMode: session.permissionMode,
+    status: session.status,
+    messageCount: session.messageCount,
+    source: session.source,
+    createdAt: session.createdAt,
+    lastActiveAt: session.lastActiveAt,
+    totalCostUSD: session.totalCostUsd,
+    ...(session.claudeSessionId ? { claudeSessionId: session.claudeSessionId } : {}),
+    ...(session.name ? { name: session.name } : {}),
+    ...(session.projectPath ? { projectId: projectIdFor(session.projectPath) } : {}),
+    ...(session.projectName ? { projectName: session.projectName } : {}),
+    ...(session.forkedFromId ? { forkedFrom: session.forkedFromId } : {}),
+    ...(session.firstPrompt ? { firstPrompt: session.firstPrompt } : {}),
+  };
+}

@@ -1,0 +1,136 @@
+import {
+  IosAcknowledged,
+  IosChatStreamRequest,
+  IosDeleted,
+  IosEventsQuery,
+  IosPermissionRequest,
+  IosSessionIdParams,
+  IosStreamMessage,
+  type IosChatOptions,
+  type RunOptions,
+} from "@ils/contracts";
+import { z } from "zod";
+import { AppError } from "../../errors/app-error.ts";
+import type { Services } from "../../services.ts";
+import { relaySession, resumePoint } from "../chat/relay.ts";
+import { ProjectsView } from "../ios/projects.ts";
+import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
+import { SseWriter } from "../sse.ts";
+
+/** The app's options that map to a Claude run; `resume` is ignored (the session knows its Claude session). */
+function runOptions(options: IosChatOptions | undefined): RunOptions | undefined {
+  if (!options) return undefined;
+  const picked: RunOptions = {};
+  if (options.model !== undefined) picked.model = options.model;
+  if (options.permissionMode !== undefined) picked.permissionMode = options.permissionMode;
+  if (options.maxTurns !== undefined) picked.maxTurns = options.maxTurns;
+  if (options.allowedTools !== undefined) picked.allowedTools = options.allowedTools;
+  if (options.disallowedTools !== undefined) picked.disallowedTools = options.disallowedTools;
+  if (options.systemPrompt !== undefined) picked.systemPrompt = options.systemPrompt;
+  if (options.appendSystemPrompt !== undefined) picked.appendSystemPrompt = options.appendSystemPrompt;
+  if (options.includePartialMessages !== undefined) picked.includePartialMessages = options.includePartialMessages;
+  return picked;
+}
+
+/** The session to run in: the named one, created on the fly when the app names one the server never saw. */
+function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): string {
+  const projectPath = body.projectId !== undefined ? new ProjectsView(services.db).pathOf(body.projectId) : undefined;
+  if (body.projectId !== undefined && projectPath === undefined) throw new AppError("NOT_FOUND", `project ${body.projectId} not found`);
+  if (body.sessionId !== undefined && services.sessions.findRow(body.sessionId)) return body.sessionId;
+  return services.sessions.insert({
+    ...(body.sessionId !== undefined ? { id: body.sessionId } : {}),
+    source: "ils",
+    model: body.options?.model ?? null,
+    permissionMode: body.options?.permissionMode ?? "default",
+    projectPath: projectPath ?? null,
+  }).id;
+}
+
+export const chatRoutes: RouteDef[] = [
+  defineRoute({
+    method: "POST",
+    path: "/chat/stream",
+    operationId: "chatStream",
+    tag: "chat",
+    summary: "Send a prompt and stream the run as Server-Sent Events",
+    description:
+      "Headers go out at once; `: ping` every 15 s; one JSON StreamMessage per `data:` line (stored messages carry `id: <seq>`); the response closes when the run ends. `Last-Event-ID` is NOT honoured here (use GET /sessions/{id}/events). An unknown `sessionId` is created on the fly.",
+    body: IosChatStreamRequest,
+    example: { prompt: "Hello", sessionId: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F" },
+    response: IosStreamMessage,
+    sse: true,
+    errors: [404],
+    handle: async ({ body, services, res, signal }) => {
+      const streaming = services.streaming;
+      const sessionId = sessionFor(services, body);
+      const afterSeq = services.sessions.getRow(sessionId).lastSeq;
+      const sse = new SseWriter(res);
+      const options = runOptions(body.options);
+      await relaySession({
+        services,
+        sse,
+        sessionId,
+        afterSeq,
+        signal,
+        start: async () => (await streaming.send({ sessionId, prompt: body.prompt, ...(options ? { options } : {}) })).runId,
+      });
+      return WRITTEN;
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/sessions/{id}/events",
+    operationId: "sessionEvents",
+    tag: "chat",
+    summary: "Resume a session's event stream after a seq (SSE)",
+    description:
+      "Replays stored messages after `after` (or the `Last-Event-ID` header), then follows the running run until it ends; closes at once when nothing runs. Without either, only new events are sent.",
+    params: IosSessionIdParams,
+    query: IosEventsQuery,
+    response: IosStreamMessage,
+    sse: true,
+    errors: [404],
+    handle: async ({ params, query, services, req, res, signal }) => {
+      const row = services.sessions.getRow(params.id);
+      const afterSeq = resumePoint(query.after, req.headers["last-event-id"], row.lastSeq);
+      const sse = new SseWriter(res);
+      await relaySession({ services, sse, sessionId: row.id, afterSeq, signal });
+      return WRITTEN;
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/chat/cancel/{id}",
+    operationId: "cancelChat",
+    tag: "chat",
+    summary: "Stop the session's run (what was stored stays)",
+    description: "`deleted` mirrors `cancelled`: the app decodes this answer as a DeletedResponse.",
+    params: IosSessionIdParams,
+    body: z.object({}).loose(),
+    example: {},
+    response: IosDeleted,
+    errors: [404],
+    handle: async ({ params, services }) => {
+      const { cancelled } = await services.streaming.cancel(params.id);
+      return { deleted: cancelled, cancelled };
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/chat/permission/{id}/{requestId}",
+    operationId: "answerPermission",
+    tag: "chat",
+    summary: "Answer a permission request",
+    description:
+      "Claude Code in print mode never asks interactively (denied tools are reported in the result), so there is nothing to answer: `acknowledged` is false.",
+    params: z.object({ id: IosSessionIdParams.shape.id, requestId: z.string().min(1).max(200) }),
+    body: IosPermissionRequest,
+    example: { decision: "allow" },
+    response: IosAcknowledged,
+    errors: [404],
+    handle: async ({ params, services }) => {
+      services.sessions.getRow(params.id);
+      return { acknowledged: false };
+    },
+  }),
+];

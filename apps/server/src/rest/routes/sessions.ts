@@ -1,0 +1,133 @@
+import {
+  IosChatSession,
+  IosCreateSessionRequest,
+  IosForkRequest,
+  IosListSessionsQuery,
+  IosProjectGroup,
+  IosRenameSessionRequest,
+  IosSessionIdParams,
+  IosSessionPage,
+} from "@ils/contracts";
+import { z } from "zod";
+import { AppError } from "../../errors/app-error.ts";
+import { ProjectsView, UNGROUPED } from "../ios/projects.ts";
+import { toChatSession } from "../ios/session-view.ts";
+import { defineRoute, type RouteDef } from "../route.ts";
+
+/** The create body the app sends, plus `projectPath` (an ILS extension: the app picks a project by id). */
+const CreateBody = IosCreateSessionRequest.extend({
+  projectPath: z.string().min(1).max(4096).optional().meta({ description: "ILS extension: working directory (the app sends projectId)" }),
+});
+
+export const sessionRoutes: RouteDef[] = [
+  defineRoute({
+    method: "GET",
+    path: "/sessions",
+    operationId: "listSessions",
+    tag: "sessions",
+    summary: "List sessions, newest activity first",
+    description: "`page` (1-based) or `offset`, with `limit`. `projectName=Ungrouped` lists the sessions without a project. `refresh`, `sort` and `order` are accepted and ignored (always lastActiveAt descending).",
+    query: IosListSessionsQuery,
+    response: IosSessionPage,
+    handle: async ({ query, services }) => {
+      const offset = query.offset ?? (query.page !== undefined ? (query.page - 1) * query.limit : 0);
+      const page =
+        query.projectName === UNGROUPED
+          ? new ProjectsView(services.db).ungrouped(query.limit, offset)
+          : services.sessions.list({
+              limit: query.limit,
+              offset,
+              ...(query.projectName !== undefined ? { projectName: query.projectName } : {}),
+              ...(query.source !== undefined ? { source: query.source } : {}),
+            });
+      return { items: page.items.map(toChatSession), total: page.total, hasMore: page.hasMore };
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/sessions/projects",
+    operationId: "listSessionProjects",
+    tag: "sessions",
+    summary: "Sessions grouped by project name (sessions without one: `Ungrouped`)",
+    response: z.array(IosProjectGroup),
+    handle: async ({ services }) => new ProjectsView(services.db).groups(),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/sessions",
+    operationId: "createSession",
+    tag: "sessions",
+    summary: "Create a session",
+    body: CreateBody,
+    example: { name: "Refactor", model: "sonnet", permissionMode: "default" },
+    response: IosChatSession,
+    errors: [404],
+    handle: async ({ body, services }) => {
+      let projectPath = body.projectPath;
+      if (body.projectId !== undefined && projectPath === undefined) {
+        projectPath = new ProjectsView(services.db).pathOf(body.projectId);
+        if (projectPath === undefined) throw new AppError("NOT_FOUND", `project ${body.projectId} not found`);
+      }
+      const session = services.sessions.create({
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.model !== undefined ? { model: body.model } : {}),
+        ...(body.permissionMode !== undefined ? { permissionMode: body.permissionMode } : {}),
+        ...(projectPath !== undefined ? { projectPath } : {}),
+      });
+      return toChatSession(session);
+    },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/sessions/{id}",
+    operationId: "getSession",
+    tag: "sessions",
+    summary: "Get one session",
+    params: IosSessionIdParams,
+    response: IosChatSession,
+    errors: [404],
+    handle: async ({ params, services }) => toChatSession(services.sessions.get(params.id)),
+  }),
+  defineRoute({
+    method: "PUT",
+    path: "/sessions/{id}",
+    operationId: "renameSession",
+    tag: "sessions",
+    summary: "Rename a session",
+    params: IosSessionIdParams,
+    body: IosRenameSessionRequest,
+    example: { name: "New name" },
+    response: IosChatSession,
+    errors: [404],
+    handle: async ({ params, body, services }) => toChatSession(services.sessions.rename(params.id, body.name)),
+  }),
+  defineRoute({
+    method: "DELETE",
+    path: "/sessions/{id}",
+    operationId: "deleteSession",
+    tag: "sessions",
+    summary: "Delete a session and its messages",
+    description: "`data` is null: the app decodes this answer two different ways and null satisfies both.",
+    params: IosSessionIdParams,
+    response: z.null(),
+    errors: [404],
+    handle: async ({ params, services }) => {
+      services.sessions.delete(params.id);
+      return null;
+    },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/sessions/{id}/fork",
+    operationId: "forkSession",
+    tag: "sessions",
+    summary: "Fork a session (a new session with a copy of the history, up to a message if given)",
+    params: IosSessionIdParams,
+    body: IosForkRequest,
+    example: {},
+    response: IosChatSession,
+    errors: [404],
+    handle: async ({ params, body, services }) =>
+      toChatSession(services.forks.fork({ sessionId: params.id, ...(body.atMessageId ? { atMessageId: body.atMessageId } : {}) })),
+  }),
+];
