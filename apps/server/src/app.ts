@@ -4,6 +4,7 @@ import { applyMigrations } from "./db/migrate.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
+import { restHandlers } from "./rest/index.ts";
 
 export interface App {
   url: string;
@@ -23,14 +24,23 @@ export async function startServer(config: Config): Promise<App> {
   if (interrupted) logger.warn({ interrupted }, "marked sessions left active by an earlier crash");
 
   const routes: Record<string, RouteHandler> = {};
+  const rest = restHandlers();
+  routes["/api/v1"] = rest.api; // the iOS bridge (REST + SSE)
+  routes["/docs"] = rest.docs; // API reference page and /docs/openapi.json
   const http = await startHttpServer(services, routes);
   logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
+  // Import Claude Code's own sessions in the background: the server answers while a first import runs.
+  if (config.sync === "watch") services.sync.watch();
+  else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));
   return {
     url: http.url,
     services,
     logger,
     async stop() {
+      // Runs first: their last lines and the "interrupted" status are stored, and clients still get the run event.
+      await services.streaming.shutdown();
       await http.close();
+      await services.sync.stop();
       db.close();
     },
   };

@@ -1,3 +1,5 @@
+import { ForkService } from "./chat/fork-service.ts";
+import { StreamingService } from "./chat/streaming-service.ts";
 import type { Config } from "./config/config.ts";
 import type { Database } from "./db/database.ts";
 import { HealthService } from "./health/health-service.ts";
@@ -6,6 +8,9 @@ import { HistoryService } from "./messages/history-service.ts";
 import { IngestService } from "./messages/ingest-service.ts";
 import { MessageBus } from "./messages/message-bus.ts";
 import { SessionService } from "./sessions/session-service.ts";
+import { SearchService } from "./search/search-service.ts";
+import { ExportService } from "./export/export-service.ts";
+import { SyncService } from "./sync/sync-service.ts";
 
 /** Every service, built once; transports (tRPC, REST) only call into these. */
 export interface Services {
@@ -17,18 +22,33 @@ export interface Services {
   ingest: IngestService;
   history: HistoryService;
   health: HealthService;
+  /** Live chat: runs Claude Code and streams what it prints. */
+  streaming: StreamingService;
+  forks: ForkService;
+  search: SearchService;
+  exporter: ExportService;
+  /** Imports Claude Code's own transcripts (~/.claude/projects). */
+  sync: SyncService;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const bus = new MessageBus();
+  const sessions = new SessionService(db);
+  const ingest = new IngestService(db, bus);
+  const history = new HistoryService(db);
   return {
     config,
     db,
     logger,
     bus,
-    sessions: new SessionService(db),
-    ingest: new IngestService(db, bus),
-    history: new HistoryService(db),
+    sessions,
+    ingest,
+    history,
     health: new HealthService(db, config.claudeBin),
+    streaming: new StreamingService({ config, logger, bus, sessions, ingest, history }),
+    forks: new ForkService(db, sessions, ingest),
+    search: new SearchService(db, logger),
+    sync: new SyncService(db, sessions, ingest, config.claudeDir, logger),
+    exporter: new ExportService(db),
   };
 }

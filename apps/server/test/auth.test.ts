@@ -54,7 +54,7 @@ describe("with ILS_TOKEN set", () => {
   it("GET /health stays open and says nothing private", async () => {
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as { status: string };
     expect(body.status).toBe("ok");
     expect(JSON.stringify(body)).not.toContain(dir.path);
     expect(JSON.stringify(body)).not.toContain(TOKEN);

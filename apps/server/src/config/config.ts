@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { defaultClaudeDir, defaultDatabasePath } from "./paths.ts";
@@ -11,6 +12,8 @@ const EnvSchema = z.object({
   ILS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
   ILS_CLAUDE_BIN: z.string().min(1).default("claude"),
   ILS_CLAUDE_DIR: z.string().min(1).optional(),
+  /** Where a session without a project directory runs Claude Code (the iOS app never sends a path). */
+  ILS_DEFAULT_PROJECT_DIR: z.string().min(1).optional(),
   ILS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ILS_SYNC: z.enum(["off", "start", "watch"]).default("watch"),
   /** A run with no output for this long is stopped (ms). */
@@ -26,6 +29,7 @@ export interface Config {
   token: string | undefined;
   claudeBin: string;
   claudeDir: string;
+  defaultProjectDir: string;
   logLevel: z.infer<typeof EnvSchema>["ILS_LOG_LEVEL"];
   sync: z.infer<typeof EnvSchema>["ILS_SYNC"];
   runIdleTimeoutMs: number;
@@ -56,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     token: e.ILS_TOKEN,
     claudeBin: e.ILS_CLAUDE_BIN,
     claudeDir: absolute(e.ILS_CLAUDE_DIR ?? defaultClaudeDir()),
+    defaultProjectDir: absolute(e.ILS_DEFAULT_PROJECT_DIR ?? homedir()),
     logLevel: e.ILS_LOG_LEVEL,
     sync: e.ILS_SYNC,
     runIdleTimeoutMs: e.ILS_RUN_IDLE_TIMEOUT_MS,

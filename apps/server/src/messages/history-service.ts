@@ -40,11 +40,13 @@ export class HistoryService {
     if (q.around !== undefined) {
       const seq = this.byId.get(q.sessionId, q.around) as number | undefined;
       if (seq === undefined) throw notFound("message", q.around);
-      const olderCount = Math.floor((q.limit - 1) / 2);
-      const older = (this.before.all(q.sessionId, seq, olderCount) as MessageRow[]).reverse();
-      const newer = this.forward(q.sessionId, seq - 1, q.limit - older.length);
-      const rows = [...older, ...newer.slice(0, q.limit - older.length)];
-      return this.page(q.sessionId, rows, total, newer.length > q.limit - older.length);
+      // Centre on the message; near either end of the conversation, fill the page from the other side.
+      const older = this.before.all(q.sessionId, seq, q.limit - 1) as MessageRow[];
+      const newer = this.forward(q.sessionId, seq - 1, q.limit + 1);
+      const newerCount = Math.min(newer.length, q.limit - Math.min(older.length, Math.floor((q.limit - 1) / 2)));
+      const olderCount = Math.min(older.length, q.limit - newerCount);
+      const rows = [...older.slice(0, olderCount).reverse(), ...newer.slice(0, newerCount)];
+      return this.page(q.sessionId, rows, total, newer.length > newerCount);
     }
     if (q.direction === "backward") {
       const bound = q.cursor !== undefined ? decodeSeqCursor(q.cursor) : Number.MAX_SAFE_INTEGER;

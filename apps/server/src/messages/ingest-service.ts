@@ -198,17 +198,17 @@ function classify(entry: IngestEntry): Classified {
   };
 }
 
-/** The text of a prompt the user typed: not tool results, not injected meta text. */
+/** The text of a prompt the user typed: not tool results, not injected meta text or command wrappers. */
 export function promptText(v: Record<string, any>): string | undefined {
   if (v.isMeta === true || v.isCompactSummary === true) return undefined;
   const content = v.message?.content;
-  if (typeof content === "string") return content.trim() || undefined;
-  if (Array.isArray(content)) {
-    if (content.some((b) => b?.type === "tool_result")) return undefined;
-    const text = content.filter((b) => b?.type === "text" && typeof b.text === "string").map((b) => b.text).join("\n").trim();
-    return text || undefined;
+  let text: string | undefined;
+  if (typeof content === "string") text = content.trim();
+  else if (Array.isArray(content) && !content.some((b) => b?.type === "tool_result")) {
+    text = content.filter((b) => b?.type === "text" && typeof b.text === "string").map((b) => b.text).join("\n").trim();
   }
-  return undefined;
+  if (!text || /^<(command-|local-command-)/.test(text) || text.startsWith("Caveat:")) return undefined;
+  return text;
 }
 
 function str(value: unknown): string | undefined {

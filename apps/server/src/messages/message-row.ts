@@ -22,8 +22,17 @@ export function toMessage(row: MessageRow): Message {
     subtype: row.subtype,
     role: row.role,
     uuid: row.uuid,
-    content: JSON.parse(row.content) as unknown,
+    content: parseContent(row.content),
     timestamp: row.timestamp === null ? null : toWireDate(row.timestamp),
     createdAt: toWireDate(row.createdAt),
   };
+}
+
+/** Content is stored JSON; a row written from a caller's pre-parsed value with non-JSON text comes back as that text. */
+function parseContent(content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    return content;
+  }
 }

@@ -1,12 +1,16 @@
 import { router } from "./init.ts";
+import { chatRouter } from "./routers/chat.ts";
 import { healthRouter } from "./routers/health.ts";
 import { messagesRouter } from "./routers/messages.ts";
 import { sessionsRouter } from "./routers/sessions.ts";
+import { searchRouter } from "./routers/search.ts";
 
 export const appRouter = router({
   health: healthRouter,
   sessions: sessionsRouter,
   messages: messagesRouter,
+  chat: chatRouter,
+  search: searchRouter,
 });
 
 export type AppRouter = typeof appRouter;

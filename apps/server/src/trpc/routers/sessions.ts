@@ -1,4 +1,4 @@
-import { CreateSessionInput, ListSessionsInput, RenameSessionInput, SessionIdInput } from "@ils/contracts";
+import { CreateSessionInput, ForkInput, ListSessionsInput, RenameSessionInput, SessionIdInput } from "@ils/contracts";
 import { protectedProcedure, router } from "../init.ts";
 
 export const sessionsRouter = router({
@@ -8,6 +8,10 @@ export const sessionsRouter = router({
   rename: protectedProcedure
     .input(RenameSessionInput)
     .mutation(({ ctx, input }) => ctx.services.sessions.rename(input.sessionId, input.name)),
+  /** A new session with the parent's history (up to `atMessageId`); its first run forks the Claude session. */
+  fork: protectedProcedure.input(ForkInput).mutation(({ ctx, input }) => ctx.services.forks.fork(input)),
+  /** Imports what is new in Claude Code's own transcripts now; returns what the scan did. */
+  scan: protectedProcedure.mutation(({ ctx }) => ctx.services.sync.scan()),
   delete: protectedProcedure.input(SessionIdInput).mutation(({ ctx, input }) => {
     ctx.services.sessions.delete(input.sessionId);
     return { deleted: true as const };
