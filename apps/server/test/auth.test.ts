@@ -51,6 +51,14 @@ describe("with ILS_TOKEN set", () => {
     authed.close();
   });
 
+  it("REST and its OpenAPI document need the token too", async () => {
+    expect((await fetch(`${server.url}/api/v1/sessions`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/v1/openapi.json`)).status).toBe(401);
+    const doc = await fetch(`${server.url}/api/v1/openapi.json`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(doc.status).toBe(200);
+    expect(((await doc.json()) as { openapi: string }).openapi).toBe("3.1.0");
+  });
+
   it("GET /health stays open and says nothing private", async () => {
     const res = await fetch(`${server.url}/health`);
     expect(res.status).toBe(200);

@@ -38,7 +38,7 @@ beforeAll(async () => {
     FAKE_CLAUDE_SCENARIO: "02-tools",
     FAKE_CLAUDE_DELAY_MS: "1",
   });
-  doc = (await (await fetch(`${server.url}/docs/openapi.json`)).json()) as Doc;
+  doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as Doc;
 
   // Generate the client types from the live document, type-check the flow against them, then run it.
   mkdirSync(CLIENT_DIR, { recursive: true });

@@ -42,7 +42,7 @@ export function createDocsHandler(document: () => Record<string, unknown>): Rout
     }
     if (path === "/docs" || path === "/docs/") return send(res, 200, "text/html; charset=utf-8", PAGE);
     if (path === "/docs/init.js") return send(res, 200, "text/javascript; charset=utf-8", INIT);
-    if (path === "/docs/openapi.json") return sendJson(res, 200, document());
+    if (path === "/docs/openapi.json" || path === "/api/v1/openapi.json") return sendJson(res, 200, document());
     const asset = path.startsWith("/docs/assets/") ? path.slice("/docs/assets/".length) : undefined;
     const type = asset !== undefined ? ASSETS[asset] : undefined;
     if (asset !== undefined && type) return send(res, 200, type, await readFile(join(SWAGGER_DIR, asset)));
