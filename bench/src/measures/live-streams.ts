@@ -1,0 +1,52 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { REPO_ROOT } from "../support/paths.ts";
+import { createSession, wsRun } from "../support/stream-clients.ts";
+
+/** The stamping stand-in for `claude` (bench/src/stand-in/stamping-claude.mjs). */
+export const STAND_IN = fileURLToPath(new URL("../stand-in/stamping-claude.mjs", import.meta.url));
+
+/** Chat streaming is built when the server has its streaming service and chat router. */
+export function streamingBuilt(): boolean {
+  const chat = join(REPO_ROOT, "apps", "server", "src", "chat", "streaming-service.ts");
+  const router = join(REPO_ROOT, "apps", "server", "src", "trpc", "routers", "chat.ts");
+  return existsSync(chat) && existsSync(router);
+}
+
+export interface LiveStreams {
+  stop(): Promise<{ messages: number; errors: number }>;
+}
+
+/** Server environment that makes chat runs use the stand-in. */
+export function liveStreamEnv(): Record<string, string> {
+  return streamingBuilt() ? { ILS_CLAUDE_BIN: STAND_IN } : {};
+}
+
+/** Keeps `count` chat sessions streaming (run after run, WS) until stop(). */
+export async function startLiveStreams(url: string, count: number, projectPath: string): Promise<LiveStreams> {
+  if (!streamingBuilt()) throw new Error("live streaming is not built");
+  let stopping = false;
+  let messages = 0;
+  let errors = 0;
+  const lines = 200;
+  const loop = async (sessionId: string) => {
+    while (!stopping) {
+      try {
+        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=5]`, lines, 60_000);
+        messages += r.latencies.length;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  const sessions = await Promise.all(Array.from({ length: count }, () => createSession(url, projectPath)));
+  const loops = sessions.map(loop);
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all(loops);
+      return { messages, errors };
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { startBareNodeServer, startServer } from "../support/server.ts";
+import { failed, type Row } from "../support/row.ts";
+import { timedGet, trpcListUrl, type Timed } from "../support/http.ts";
+import { fmt, median, nowMs, percentile } from "../support/stats.ts";
+import { Random } from "../corpus/random.ts";
+import { openServices } from "../support/services.ts";
+import type { BenchContext } from "./context.ts";
+import { liveStreamEnv, startLiveStreams, streamingBuilt, type LiveStreams } from "./live-streams.ts";
+
+const TARGET = "0 errors, p99 < 50 ms";
+const CLIENTS = 100;
+const STREAMS = 10;
+
+/**
+ * Measure 7: 100 clients paging history as fast as they can (each waits for its answer, then asks again)
+ * plus 10 live chat streams, for a fixed time on loopback. Bounded: the loops stop at the deadline.
+ */
+export async function measureLoad(ctx: BenchContext): Promise<Row[]> {
+  const measure = `7. load: ${CLIENTS} paging clients + ${STREAMS} live streams`;
+  const paging = ctx.paging;
+  if (!paging) return [failed(measure, TARGET, new Error("no paging database"))];
+  const seconds = ctx.mode === "quick" ? 3 : 60;
+  const sessionId = paging.sessionId;
+  const maxOffset = Math.max(0, paging.total - 50);
+  const pageUrl = (base: string, offset: number) => trpcListUrl(base, { sessionId, limit: 50, offset });
+
+  // Baseline: the same client loops against a bare node server returning a page-sized body, for a
+  // third of the time: what this harness and loopback can do when the server costs nothing.
+  const pageBytes = samplePageBytes(paging.db, sessionId, Math.floor(maxOffset / 2));
+  const bare = await startBareNodeServer(pageBytes);
+  const bareRun = await closedLoop(CLIENTS, Math.max(1, seconds / 3), (i) => timedGet(pageUrl(bare.url, i)));
+  await bare.stop();
+
+  const server = await startServer({ ILS_DB: paging.db, ...liveStreamEnv() });
+  let errors = 0;
+  let streams: LiveStreams | undefined;
+  let streamError = "";
+  try {
+    if (streamingBuilt()) {
+      streams = await startLiveStreams(server.url, STREAMS, ctx.workDir).catch((error: unknown) => {
+        streamError = error instanceof Error ? error.message : String(error);
+        errors += 1;
+        return undefined;
+      });
+    }
+    const random = new Random(7);
+    const run = await closedLoop(CLIENTS, seconds, () => timedGet(pageUrl(server.url, random.int(0, maxOffset))));
+    errors += run.errors;
+    const streamed = streams ? await streams.stop() : undefined;
+    const p99 = percentile(run.latencies, 99);
+    const streamNote = streamed
+      ? `; ${STREAMS} streams: ${streamed.messages} msgs, ${streamed.errors} errors`
+      : streamError
+        ? `; live streams failed: ${streamError.slice(0, 120)}`
+        : "; live streams n/a (not built)";
+    errors += streamed?.errors ?? 0;
+    return [
+      {
+        measure: `${measure}, ${seconds} s`,
+        result: `${fmt(run.rate, 0)} req/s, p50 ${fmt(median(run.latencies))} ms, p99 ${fmt(p99)} ms, ${errors} errors${streamNote}`,
+        baseline: `bare node server, ${fmt(pageBytes / 1000, 0)} KB body: ${fmt(bareRun.rate, 0)} req/s, p99 ${fmt(percentile(bareRun.latencies, 99))} ms`,
+        ratio: `${fmt(run.rate / bareRun.rate)}x req/s`,
+        target: TARGET,
+        pass: errors === 0 && p99 < 50,
+      },
+    ];
+  } finally {
+    await server.stop();
+  }
+}
+
+/** `clients` loops, each sending its next request when the previous answer arrived, until the deadline. */
+async function closedLoop(clients: number, seconds: number, request: (i: number) => Promise<Timed>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = nowMs() + seconds * 1000;
+  const started = nowMs();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, i) => {
+      while (nowMs() < deadline) {
+        const t = await request(i);
+        latencies.push(t.ms);
+        if (!t.ok || t.items === 0) errors += 1;
+      }
+    }),
+  );
+  return { latencies, errors, rate: latencies.length / ((nowMs() - started) / 1000) };
+}
+
+/** Size of one page as the server sends it (tRPC wraps it in `{"result":{"data":...}}`). */
+function samplePageBytes(db: string, sessionId: string, offset: number): number {
+  const services = openServices(db);
+  try {
+    return Buffer.byteLength(JSON.stringify({ result: { data: services.history.list({ sessionId, limit: 50, offset }) } }));
+  } finally {
+    services.db.close();
+  }
+}

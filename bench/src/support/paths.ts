@@ -1,0 +1,8 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const FIXTURES = join(REPO_ROOT, "fixtures");
+export const CORPUS_ROOT = join(REPO_ROOT, "bench", ".corpus");
+export const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+export const SERVER_MAIN = join(REPO_ROOT, "apps", "server", "src", "main.ts");

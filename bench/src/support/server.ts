@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { REPO_ROOT, SERVER_MAIN, TSX } from "./paths.ts";
+import { nowMs } from "./stats.ts";
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** ms from spawn to the first 200 from /health. */
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `url` every 5 ms until it answers 200 (bounded); returns when it does. */
+export async function waitForOk(url: string, child: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}: ${output().slice(-500)}`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms: ${output().slice(-500)}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Starts the real server (`tsx apps/server/src/main.ts`, as `pnpm start` does) on loopback. */
+export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = nowMs();
+  const child = spawn(TSX, [SERVER_MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return attach(child, `http://127.0.0.1:${port}`, started);
+}
+
+/** The same server as one esbuild bundle run by plain node (no tsx), to show what transpiling at start costs. */
+export async function startBundledServer(bundle: string, env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = nowMs();
+  const child = spawn(process.execPath, [bundle], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      // The bundle resolves swagger-ui-dist at run time; it lives in the server package's node_modules.
+      NODE_PATH: `${REPO_ROOT}apps/server/node_modules`,
+      ILS_LOG_LEVEL: "warn",
+      ILS_SYNC: "off",
+      ...env,
+      ILS_PORT: String(port),
+      ILS_HOST: "127.0.0.1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return attach(child, `http://127.0.0.1:${port}`, started);
+}
+
+/** Baseline: a bare Node http server answering every request with `bodyBytes` bytes of JSON. */
+export async function startBareNodeServer(bodyBytes = 2): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = nowMs();
+  const body = `JSON.stringify({items:[0],pad:"x".repeat(${Math.max(0, bodyBytes - 23)})})`;
+  const script = `const b=Buffer.from(${body});require("http").createServer((q,s)=>{s.setHeader("content-type","application/json");s.end(b)}).listen(${port},"127.0.0.1")`;
+  const child = spawn(process.execPath, ["-e", script], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return attach(child, `http://127.0.0.1:${port}`, started);
+}
+
+async function attach(child: ChildProcess, url: string, started: number): Promise<ServerProcess> {
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    await waitForOk(`${url}/health`, child, () => output);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  const startMs = nowMs() - started;
+  return {
+    url,
+    child,
+    startMs,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
