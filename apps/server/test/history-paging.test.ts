@@ -96,6 +96,14 @@ describe("messages.list paging over 120 messages", () => {
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
   });
 
+  it("offset paging stays exact if seqs ever have a gap", () => {
+    services.db.prepare(`DELETE FROM Message WHERE sessionId = ? AND seq = 10`).run(sessionId);
+    services.db.prepare(`UPDATE Session SET messageCount = messageCount - 1 WHERE id = ?`).run(sessionId);
+    const page = services.history.list({ sessionId, limit: 5, offset: 8 });
+    expect(page.items.map(numberOf)).toEqual([9, 11, 12, 13, 14]);
+    expect(page.total).toBe(119);
+  });
+
   it("an empty forward page keeps a cursor to poll from", () => {
     const last = services.history.list({ sessionId, limit: 500 });
     const empty = services.history.list({ sessionId, limit: 20, cursor: last.nextCursor! });

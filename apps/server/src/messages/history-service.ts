@@ -33,7 +33,12 @@ export class HistoryService {
     const total = session.messageCount;
 
     if (q.offset !== undefined) {
-      const startSeq = this.seqAtOffset.get(q.sessionId, q.offset) as number | undefined;
+      // Seqs are 1..n without gaps (messages are only ever appended, and deleted only with their session),
+      // so the offset maps straight to a seq; the index walk stays as the fallback should that ever change.
+      const contiguous = session.lastSeq === total;
+      const startSeq = contiguous
+        ? q.offset < total ? q.offset + 1 : undefined
+        : (this.seqAtOffset.get(q.sessionId, q.offset) as number | undefined);
       const rows = startSeq === undefined ? [] : this.forward(q.sessionId, startSeq - 1, q.limit);
       return this.page(q.sessionId, rows, total, q.offset + rows.length < total);
     }
