@@ -1,5 +1,6 @@
 import type { Config } from "./config/config.ts";
 import { openDatabase } from "./db/database.ts";
+import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -19,6 +20,7 @@ export async function startServer(config: Config): Promise<App> {
   const db = openDatabase(config.databasePath);
   const applied = applyMigrations(db);
   if (applied.length) logger.info({ applied }, "applied migrations");
+  const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
   const interrupted = services.sessions.markInterrupted();
   if (interrupted) logger.warn({ interrupted }, "marked sessions left active by an earlier crash");
@@ -41,6 +43,7 @@ export async function startServer(config: Config): Promise<App> {
       await services.streaming.shutdown();
       await http.close();
       await services.sync.stop();
+      await stopCheckpoints();
       db.close();
     },
   };

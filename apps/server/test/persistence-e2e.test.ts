@@ -1,3 +1,4 @@
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Message, Page, Session } from "@ils/contracts";
@@ -93,5 +94,28 @@ describe("errors over HTTP", () => {
     expect(missing.status).toBe(404);
     expect(missing.error!.data.code).toBe("NOT_FOUND");
     for (const body of [bad, missing]) expect(JSON.stringify(body)).not.toMatch(/stack|\.ts:\d+/);
+  });
+});
+
+describe("WAL checkpoints run in the background", () => {
+  it("keep the WAL bounded while writing, and truncate it on a clean stop", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const db = join(dir.path, "ils.db");
+    const server = await serverOn(db);
+    const sessionId = (await trpcMutation<Session>(server.url, "sessions.create", {})).data!.id;
+    const filler = "x".repeat(4000);
+    let written = 0;
+    for (let batch = 0; batch < 80; batch++) {
+      const messages = Array.from({ length: 100 }, (_, i) => JSON.stringify({ type: "assistant", uuid: `w-${batch}-${i}`, message: { content: [{ type: "text", text: filler }] } }));
+      expect((await trpcMutation(server.url, "messages.append", { sessionId, messages })).status).toBe(200);
+      written += messages.reduce((n, m) => n + m.length, 0);
+      await new Promise((r) => setTimeout(r, 75));
+    }
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Without checkpoints the WAL would hold every page written (more than `written` bytes).
+    expect(statSync(`${db}-wal`).size).toBeLessThan(written / 3);
+    await server.stop();
+    expect(!existsSync(`${db}-wal`) || statSync(`${db}-wal`).size === 0).toBe(true);
   });
 });
