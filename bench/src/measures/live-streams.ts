@@ -15,7 +15,7 @@ export function streamingBuilt(): boolean {
 }
 
 export interface LiveStreams {
-  stop(): Promise<{ messages: number; errors: number }>;
+  stop(): Promise<{ messages: number; errors: number; firstError?: string }>;
 }
 
 /** Server environment that makes chat runs use the stand-in. */
@@ -24,19 +24,22 @@ export function liveStreamEnv(): Record<string, string> {
 }
 
 /** Keeps `count` chat sessions streaming (run after run, WS) until stop(). */
-export async function startLiveStreams(url: string, count: number, projectPath: string): Promise<LiveStreams> {
+export async function startLiveStreams(url: string, count: number, projectPath: string, lines = 600): Promise<LiveStreams> {
   if (!streamingBuilt()) throw new Error("live streaming is not built");
   let stopping = false;
   let messages = 0;
   let errors = 0;
-  const lines = 200;
+  let firstError: string | undefined;
+  // A busy Claude run prints a few lines a second; 20 lines/s per stream (200/s for 10) is a generous
+  // live load, and long runs (600 lines, 30 s) keep process spawns (each a new node) from dominating it.
   const loop = async (sessionId: string) => {
     while (!stopping) {
       try {
-        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=5]`, lines, 60_000);
+        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=50]`, lines, 120_000);
         messages += r.latencies.length;
-      } catch {
+      } catch (error) {
         errors += 1;
+        firstError ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
@@ -46,7 +49,7 @@ export async function startLiveStreams(url: string, count: number, projectPath: 
     async stop() {
       stopping = true;
       await Promise.all(loops);
-      return { messages, errors };
+      return { messages, errors, ...(firstError ? { firstError } : {}) };
     },
   };
 }

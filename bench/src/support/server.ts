@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { REPO_ROOT, SERVER_MAIN, TSX } from "./paths.ts";
+import { spawnSync } from "node:child_process";
+import { REPO_ROOT, SERVER_BUILD, SERVER_BUNDLE, SERVER_MAIN } from "./paths.ts";
 import { nowMs } from "./stats.ts";
 
 export interface ServerProcess {
@@ -40,10 +41,22 @@ export async function waitForOk(url: string, child: ChildProcess, output: () => 
 }
 
 /** Starts the real server (`tsx apps/server/src/main.ts`, as `pnpm start` does) on loopback. */
+let built = false;
+
+/** Builds the server bundle once per bench run: the same `dist/main.mjs` that `pnpm start` builds and runs. */
+export function buildServer(): void {
+  if (built) return;
+  const result = spawnSync(process.execPath, [SERVER_BUILD], { cwd: REPO_ROOT, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`server build failed: ${result.stderr}`);
+  built = true;
+}
+
+/** The server as `pnpm start` runs it: plain node on the esbuild bundle. */
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  buildServer();
   const port = await freePort();
   const started = nowMs();
-  const child = spawn(TSX, [SERVER_MAIN], {
+  const child = spawn(process.execPath, [SERVER_BUNDLE], {
     cwd: REPO_ROOT,
     env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -51,22 +64,13 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   return attach(child, `http://127.0.0.1:${port}`, started);
 }
 
-/** The same server as one esbuild bundle run by plain node (no tsx), to show what transpiling at start costs. */
-export async function startBundledServer(bundle: string, env: Record<string, string>): Promise<ServerProcess> {
+/** The server in development mode (`pnpm --filter @ils/server dev`): TypeScript compiled by tsx at start. */
+export async function startDevServer(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const started = nowMs();
-  const child = spawn(process.execPath, [bundle], {
+  const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      // The bundle resolves swagger-ui-dist at run time; it lives in the server package's node_modules.
-      NODE_PATH: `${REPO_ROOT}apps/server/node_modules`,
-      ILS_LOG_LEVEL: "warn",
-      ILS_SYNC: "off",
-      ...env,
-      ILS_PORT: String(port),
-      ILS_HOST: "127.0.0.1",
-    },
+    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return attach(child, `http://127.0.0.1:${port}`, started);

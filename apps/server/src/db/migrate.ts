@@ -1,10 +1,18 @@
 import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Database } from "./database.ts";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../../prisma/migrations", import.meta.url));
+/** `prisma/migrations` of the repository, found upwards from this module (source or bundle in dist/). */
+export const MIGRATIONS_DIR = findUp(dirname(fileURLToPath(import.meta.url)), join("prisma", "migrations"));
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir) return join(from, relative);
+  }
+}
 
 /**
  * Applies pending Prisma migrations at start, writing the same `_prisma_migrations` bookkeeping as
