@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { REPO_ROOT } from "../support/paths.ts";
-import { createSession, wsRun } from "../support/stream-clients.ts";
+import { createSession, lastSeq, wsRun } from "../support/stream-clients.ts";
 
 /** The stamping stand-in for `claude` (bench/src/stand-in/stamping-claude.mjs). */
 export const STAND_IN = fileURLToPath(new URL("../stand-in/stamping-claude.mjs", import.meta.url));
@@ -35,7 +35,8 @@ export async function startLiveStreams(url: string, count: number, projectPath: 
   const loop = async (sessionId: string) => {
     while (!stopping) {
       try {
-        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=50]`, lines, 120_000);
+        // Each run resumes after what the client already has, as a chat view does (no history replay).
+        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=50]`, lines, 120_000, await lastSeq(url, sessionId));
         messages += r.latencies.length;
       } catch (error) {
         errors += 1;

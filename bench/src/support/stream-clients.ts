@@ -48,6 +48,15 @@ export async function createSession(base: string, projectPath: string): Promise<
   return id;
 }
 
+/** The seq of the session's newest stored message: what a client that has the history resumes after. */
+export async function lastSeq(base: string, sessionId: string): Promise<number> {
+  const res = await fetch(`${base}/trpc/sessions.get?input=${encodeURIComponent(JSON.stringify({ sessionId }))}`);
+  const body = (await res.json()) as any;
+  const seq = body?.result?.data?.lastSeq;
+  if (!res.ok || typeof seq !== "number") throw new Error(`sessions.get failed: ${res.status}`);
+  return seq;
+}
+
 async function trpcSend(base: string, sessionId: string, prompt: string): Promise<void> {
   const res = await fetch(`${base}/trpc/chat.send`, {
     method: "POST",
@@ -74,7 +83,11 @@ export function bareReader(standIn: string, prompt: string): Promise<StreamResul
  * One run over tRPC WebSocket: subscribe to `chat.events`, start the run with `chat.send`, collect until
  * `expected` stamped messages arrived and the run ended (bounded by `timeoutMs`).
  */
-export async function wsRun(base: string, sessionId: string, prompt: string, expected: number, timeoutMs = 120_000): Promise<StreamResult> {
+/**
+ * One run over a fresh WebSocket subscription. `afterSeq`: the client already has the history up to there
+ * (as a chat view does), so only newer messages are sent.
+ */
+export async function wsRun(base: string, sessionId: string, prompt: string, expected: number, timeoutMs = 120_000, afterSeq?: number): Promise<StreamResult> {
   const ws = new WebSocket(base.replace(/^http/, "ws"));
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
@@ -93,7 +106,7 @@ export async function wsRun(base: string, sessionId: string, prompt: string, exp
     if (/"state":"(finished|failed|cancelled)"/.test(text)) ended = true;
     if (ended && collector.result.latencies.length >= expected) finish();
   });
-  ws.send(JSON.stringify({ id: 1, method: "subscription", params: { path: "chat.events", input: { sessionId } } }));
+  ws.send(JSON.stringify({ id: 1, method: "subscription", params: { path: "chat.events", input: { sessionId, ...(afterSeq !== undefined ? { lastEventId: String(afterSeq) } : {}) } } }));
   const timer = setTimeout(finish, timeoutMs);
   try {
     await subscribed;
