@@ -52,23 +52,20 @@ export function buildServer(): void {
 }
 
 /** The server as `pnpm start` runs it: plain node on the esbuild bundle. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
   buildServer();
-  const port = await freePort();
-  const started = nowMs();
-  const child = spawn(process.execPath, [SERVER_BUNDLE], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return attach(child, `http://127.0.0.1:${port}`, started);
+  return spawnServer([SERVER_BUNDLE], env);
 }
 
 /** The server in development mode (`pnpm --filter @ils/server dev`): TypeScript compiled by tsx at start. */
-export async function startDevServer(env: Record<string, string>): Promise<ServerProcess> {
+export function startDevServer(env: Record<string, string>): Promise<ServerProcess> {
+  return spawnServer(["--import", "tsx", SERVER_MAIN], env);
+}
+
+async function spawnServer(nodeArgs: string[], env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const started = nowMs();
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER_MAIN], {
+  const child = spawn(process.execPath, nodeArgs, {
     cwd: REPO_ROOT,
     env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
