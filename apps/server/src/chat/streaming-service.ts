@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { SendInput, toWireDate, type ChatEvent, type SendResult } from "@ils/contracts";
 import type { Config } from "../config/config.ts";
-import { AppError, badRequest, conflict } from "../errors/app-error.ts";
+import { AppError, badRequest, conflict, validationError } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import type { HistoryService } from "../messages/history-service.ts";
 import type { IngestEntry, IngestService } from "../messages/ingest-service.ts";
@@ -64,10 +64,7 @@ export class StreamingService {
   /** Starts a run and returns once the process started (or failed to: then the run event says why). */
   async send(input: SendInput): Promise<SendResult> {
     const parsed = SendInput.safeParse(input);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
-      throw new AppError("VALIDATION_ERROR", issues.map((i) => `${i.path}: ${i.message}`).join("; "), { issues });
-    }
+    if (!parsed.success) throw validationError(parsed.error);
     const { sessionId, prompt, options } = parsed.data;
     const session = this.deps.sessions.getRow(sessionId);
     if (this.runs.has(sessionId)) throw conflict(`session ${sessionId} already has a run in progress: wait for it or cancel it`);

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, validationError } from "../errors/app-error.ts";
 import { bearerToken, tokenMatches } from "../http/auth.ts";
 import type { RouteHandler } from "../http/server.ts";
 import type { Services } from "../services.ts";
-import { located, toRestError } from "./errors.ts";
+import { toRestError } from "./errors.ts";
 import { readJsonBody, sendJson } from "./http-io.ts";
 import { WRITTEN, type RouteDef } from "./route.ts";
 
@@ -52,7 +52,8 @@ function safeDecode(value: string): string {
 function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, where: "body" | "query" | "params"): unknown {
   if (!schema) return undefined;
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw located(where, parsed.error);
+  // Issue paths say where the value came from: `body.prompt`, `query.limit`, `params.id`.
+  if (!parsed.success) throw validationError(parsed.error, where);
   return parsed.data;
 }
 

@@ -1,7 +1,7 @@
 import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode } from "@ils/contracts";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { ZodError } from "zod";
-import { AppError } from "../errors/app-error.ts";
+import { AppError, validationError } from "../errors/app-error.ts";
 import type { Services } from "../services.ts";
 
 export interface Context {
@@ -35,15 +35,8 @@ const APP_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
 /** The one mapping from any thrown error to the stable error body. Internal details never leave. */
 export function toErrorBody(error: unknown): ErrorBody {
   const cause = error instanceof TRPCError ? (error.cause ?? error) : error;
-  if (cause instanceof AppError) return { code: cause.code, message: cause.message, ...(cause.details ? { details: cause.details } : {}) };
-  if (cause instanceof ZodError) {
-    const issues = cause.issues.map((i) => ({ path: i.path.join(".") || "(input)", message: i.message }));
-    return {
-      code: "VALIDATION_ERROR",
-      message: issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-      details: { issues },
-    };
-  }
+  if (cause instanceof AppError) return cause.toBody();
+  if (cause instanceof ZodError) return validationError(cause).toBody();
   if (error instanceof TRPCError) {
     const code = APP_CODE[error.code] ?? "INTERNAL_ERROR";
     return { code, message: code === "INTERNAL_ERROR" ? "internal error" : error.message };
