@@ -78,7 +78,7 @@ export class HistoryService {
     const last = rows.at(-1);
     const hasOlder = first !== undefined && this.before.all(sessionId, first.seq, 1).length > 0;
     return {
-      items: rows.map(toMessage),
+      items: rows.map((row) => toMessage(row)),
       total,
       hasMore,
       nextCursor: encodeSeqCursor(last ? last.seq : seqBeforeEmptyPage),

@@ -89,18 +89,18 @@ export class IngestService {
   appendMessages(sessionId: string, entries: IngestEntry[]): Message[] {
     if (entries.length === 0) return [];
     const inserted = this.appendTx(sessionId, entries);
-    const messages = inserted.map(toMessage);
+    const messages = inserted.map(({ row, value }) => toMessage(row, value));
     this.bus.publish(sessionId, messages);
     return messages;
   }
 
-  private appendInTransaction(sessionId: string, entries: IngestEntry[]): MessageRow[] {
+  private appendInTransaction(sessionId: string, entries: IngestEntry[]): { row: MessageRow; value: unknown }[] {
     const session = this.selectSession.get(sessionId) as { lastSeq: number; lastActiveAt: string } | undefined;
     if (!session) throw notFound("session", sessionId);
     const now = new Date().toISOString();
     let seq = session.lastSeq;
     let lastActiveAt = session.lastActiveAt;
-    const inserted: MessageRow[] = [];
+    const inserted: { row: MessageRow; value: unknown }[] = [];
     for (const entry of entries) {
       const c = classify(entry);
       const row: MessageRow = {
@@ -118,7 +118,7 @@ export class IngestService {
       if (c.uuid !== null && this.adoptOwnPrompt(sessionId, c)) continue;
       if (this.insertMessage.run(row).changes === 0) continue;
       seq += 1;
-      inserted.push(row);
+      inserted.push({ row, value: c.value });
       const activity = c.timestamp ?? now;
       if (activity > lastActiveAt) lastActiveAt = activity;
       this.applyStats(sessionId, c);

@@ -13,7 +13,8 @@ export interface MessageRow {
   createdAt: string;
 }
 
-export function toMessage(row: MessageRow): Message {
+/** `content`: the row's JSON already parsed, when the caller has it (ingest does), to skip a second parse. */
+export function toMessage(row: MessageRow, content: unknown = parseContent(row.content)): Message {
   return {
     id: row.id,
     sessionId: row.sessionId,
@@ -22,7 +23,7 @@ export function toMessage(row: MessageRow): Message {
     subtype: row.subtype,
     role: row.role,
     uuid: row.uuid,
-    content: parseContent(row.content),
+    content,
     timestamp: row.timestamp === null ? null : toWireDate(row.timestamp),
     createdAt: toWireDate(row.createdAt),
   };
