@@ -22,6 +22,8 @@ export async function startServer(config: Config): Promise<App> {
   if (applied.length) logger.info({ applied }, "applied migrations");
   const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
+  // What an earlier run or `ils sync` left queued for the search index.
+  services.searchIndexer.schedule();
   const interrupted = services.sessions.markInterrupted();
   if (interrupted) logger.warn({ interrupted }, "marked sessions left active by an earlier crash");
 
@@ -43,6 +45,7 @@ export async function startServer(config: Config): Promise<App> {
       await services.streaming.shutdown();
       await http.close();
       await services.sync.stop();
+      services.searchIndexer.stop();
       await stopCheckpoints();
       db.close();
     },

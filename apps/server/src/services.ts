@@ -8,6 +8,7 @@ import { HistoryService } from "./messages/history-service.ts";
 import { IngestService } from "./messages/ingest-service.ts";
 import { MessageBus } from "./messages/message-bus.ts";
 import { SessionService } from "./sessions/session-service.ts";
+import { SearchIndexer } from "./search/search-indexer.ts";
 import { SearchService } from "./search/search-service.ts";
 import { ExportService } from "./export/export-service.ts";
 import { SyncService } from "./sync/sync-service.ts";
@@ -26,6 +27,8 @@ export interface Services {
   streaming: StreamingService;
   forks: ForkService;
   search: SearchService;
+  /** Keeps the full-text index up with stored messages, in batches. */
+  searchIndexer: SearchIndexer;
   exporter: ExportService;
   /** Imports Claude Code's own transcripts (~/.claude/projects). */
   sync: SyncService;
@@ -34,7 +37,8 @@ export interface Services {
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const bus = new MessageBus();
   const sessions = new SessionService(db);
-  const ingest = new IngestService(db, bus);
+  const searchIndexer = new SearchIndexer(db, logger);
+  const ingest = new IngestService(db, bus, () => searchIndexer.schedule());
   const history = new HistoryService(db);
   return {
     config,
@@ -47,7 +51,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     health: new HealthService(db, config.claudeBin),
     streaming: new StreamingService({ config, logger, bus, sessions, ingest, history }),
     forks: new ForkService(db, sessions, ingest),
-    search: new SearchService(db, logger),
+    search: new SearchService(db, logger, searchIndexer),
+    searchIndexer,
     sync: new SyncService(db, sessions, ingest, config.claudeDir, logger),
     exporter: new ExportService(db),
   };

@@ -63,6 +63,29 @@ describe("search stays in step with ingestion", () => {
     expect(services.db.prepare(`SELECT count(*) FROM MessageFts_docsize`).pluck().get()).toBe(0);
   });
 
+  it("indexes stored messages in the background, without waiting for a search", async () => {
+    const session = services.sessions.create({});
+    services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
+    const queued = () => services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get() as number;
+    expect(queued()).toBe(streamLines.length);
+    const deadline = Date.now() + 5_000;
+    while (queued() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(queued()).toBe(0);
+    expect(() => integrityCheck()).not.toThrow();
+  });
+
+  it("deletes a session whose messages are partly indexed and partly still queued, leaving the index sound", () => {
+    const session = services.sessions.create({});
+    services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
+    expect(services.search.query({ q: "README", limit: 5 }).total).toBeGreaterThan(0); // indexes what is queued
+    services.ingest.appendMessages(session.id, transcriptLines.map((raw) => ({ raw })));
+    expect(services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBeGreaterThan(0);
+    services.sessions.delete(session.id);
+    expect(services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBe(0);
+    expect(() => integrityCheck()).not.toThrow();
+    expect(services.search.query({ q: "README", limit: 5 }).total).toBe(0);
+  });
+
   it("never fails an insert because of odd or malformed content", () => {
     const session = services.sessions.create({});
     const odd = [

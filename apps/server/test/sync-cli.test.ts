@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ScanReport } from "@ils/contracts";
+import BetterSqlite3 from "better-sqlite3";
 import { REPO_ROOT, FIXTURES, tempDir } from "./support/temp.ts";
 
 const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
@@ -28,6 +29,14 @@ describe("ils sync (CLI)", () => {
     const report = ScanReport.parse(JSON.parse(first.stdout));
     expect(report).toMatchObject({ files: 1, filesRead: 1, sessionsCreated: 1, malformed: { count: 0 } });
     expect(report.imported).toBeGreaterThan(0);
+    // The imported messages are in the search index when the command ends (nothing left queued for the server).
+    const db = new BetterSqlite3(join(dir.path, "ils.db"), { readonly: true });
+    try {
+      expect(db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBe(0);
+      expect(db.prepare(`SELECT count(*) FROM MessageFts_docsize`).pluck().get()).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
 
     const again = cli(["sync", "--claude-dir", join(dir.path, "claude"), "--db", join(dir.path, "ils.db")]);
     expect(again.status, again.stderr).toBe(0);

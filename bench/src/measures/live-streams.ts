@@ -32,11 +32,15 @@ export async function startLiveStreams(url: string, count: number, projectPath: 
   let firstError: string | undefined;
   // A busy Claude run prints a few lines a second; 20 lines/s per stream (200/s for 10) is a generous
   // live load, and long runs (600 lines, 30 s) keep process spawns (each a new node) from dominating it.
-  const loop = async (sessionId: string) => {
+  // All streams start together, but their first runs have different lengths, so later runs start (a new
+  // process each) spread over time, as independent users' runs do, instead of ten at the same instant.
+  const loop = async (sessionId: string, index: number) => {
+    let runLines = Math.max(1, Math.round((lines * (index + 1)) / count));
     while (!stopping) {
       try {
         // Each run resumes after what the client already has, as a chat view does (no history replay).
-        const r = await wsRun(url, sessionId, `bench load [bench lines=${lines} delay=50]`, lines, 120_000, await lastSeq(url, sessionId));
+        const r = await wsRun(url, sessionId, `bench load [bench lines=${runLines} delay=50]`, runLines, 120_000, await lastSeq(url, sessionId));
+        runLines = lines;
         messages += r.latencies.length;
       } catch (error) {
         errors += 1;
@@ -45,7 +49,7 @@ export async function startLiveStreams(url: string, count: number, projectPath: 
     }
   };
   const sessions = await Promise.all(Array.from({ length: count }, () => createSession(url, projectPath)));
-  const loops = sessions.map(loop);
+  const loops = sessions.map((id, i) => loop(id, i));
   return {
     async stop() {
       stopping = true;

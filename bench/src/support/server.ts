@@ -65,7 +65,10 @@ export function startDevServer(env: Record<string, string>): Promise<ServerProce
 async function spawnServer(nodeArgs: string[], env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const started = nowMs();
-  const child = spawn(process.execPath, nodeArgs, {
+  // BENCH_SERVER_PROFILE=<dir>: each server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+  const profileDir = process.env.BENCH_SERVER_PROFILE;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],

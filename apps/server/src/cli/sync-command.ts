@@ -6,6 +6,7 @@ import { applyMigrations } from "../db/migrate.ts";
 import { createLogger } from "../logger.ts";
 import { IngestService } from "../messages/ingest-service.ts";
 import { MessageBus } from "../messages/message-bus.ts";
+import { SearchIndexer } from "../search/search-indexer.ts";
 import { SessionService } from "../sessions/session-service.ts";
 import { SyncService } from "../sync/sync-service.ts";
 import { formatProgress, formatReport } from "./format.ts";
@@ -27,11 +28,15 @@ export async function runSyncCommand(config: Config, options: SyncCommandOptions
     applyMigrations(db);
     const sessions = new SessionService(db);
     const sync = new SyncService(db, sessions, new IngestService(db, new MessageBus()), config.claudeDir, logger);
+    // Imported messages are queued for the search index; indexing them in large batches after each scan is the
+    // cheapest way, and leaves the server nothing to catch up.
+    const indexer = new SearchIndexer(db, logger);
     const print = (report: ScanReport) => process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
 
     if (!options.watch) {
       const bar = progressBar(options.json);
       const report = await sync.scan(bar.update);
+      indexer.catchUp();
       bar.done();
       print(report);
       return 0;
@@ -39,6 +44,7 @@ export async function runSyncCommand(config: Config, options: SyncCommandOptions
     process.stderr.write(`watching ${sync.projectsDir} (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
       sync.watch({}, (report) => {
+        indexer.catchUp();
         if (report.filesRead > 0 || report.malformed.count > 0) print(report);
       });
       const stop = () => {

@@ -42,9 +42,11 @@ export class IngestService {
   private readonly adoptUuid;
   private readonly appendTx;
 
+  /** `onStored`: called after each commit that stored messages (the search indexer queues work there). */
   constructor(
     private readonly db: Database,
     private readonly bus: MessageBus,
+    private readonly onStored: () => void = () => {},
   ) {
     this.insertMessage = db.prepare(
       `INSERT INTO Message (id, sessionId, seq, type, subtype, role, uuid, content, timestamp, createdAt)
@@ -89,6 +91,7 @@ export class IngestService {
   appendMessages(sessionId: string, entries: IngestEntry[]): Message[] {
     if (entries.length === 0) return [];
     const inserted = this.appendTx(sessionId, entries);
+    if (inserted.length > 0) this.onStored();
     const messages = inserted.map(({ row, value }) => toMessage(row, value));
     this.bus.publish(sessionId, messages);
     return messages;

@@ -4,6 +4,7 @@ import type { Database } from "../db/database.ts";
 import { badRequest } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
+import type { SearchIndexer } from "./search-indexer.ts";
 import { buildSnippet, queryPhrases, type QueryPhrase } from "./snippet.ts";
 
 type FilterName = "sessionId" | "projectPath" | "type" | "from" | "to";
@@ -48,7 +49,7 @@ interface HitRow {
 }
 
 /**
- * Full-text search over every stored message (the FTS5 index kept by the `MessageFts` triggers), best
+ * Full-text search over every stored message (the FTS5 index kept by `SearchIndexer`), best
  * bm25 match first. The query is FTS5 syntax, passed through: phrases, prefixes, AND/OR/NOT, NEAR.
  * Pages by offset: relevance has no stable key, and a new message can reorder results anyway.
  */
@@ -59,6 +60,7 @@ export class SearchService {
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
+    private readonly indexer: SearchIndexer,
   ) {}
 
   private statementsFor(used: ReadonlySet<FilterName>) {
@@ -103,6 +105,8 @@ export class SearchService {
       to: q.to === undefined ? null : new Date(q.to).toISOString(),
     };
     const started = performance.now();
+    // Messages stored a moment ago may still be queued for the index: a search sees every stored message.
+    this.indexer.catchUp();
     const used = new Set(FILTER_NAMES.filter((name) => params[name] !== null));
     const bound = { q: params.q, ...Object.fromEntries([...used].map((name) => [name, params[name]])) };
     const statements = this.statementsFor(used);

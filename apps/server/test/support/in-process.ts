@@ -16,6 +16,7 @@ export function createTestServices(env: Record<string, string> = {}): Services &
   return {
     ...services,
     cleanup() {
+      services.searchIndexer.stop();
       db.close();
       dir.cleanup();
     },

@@ -1,0 +1,87 @@
+import type { Database } from "../db/database.ts";
+import type { Logger } from "../logger.ts";
+
+/** Rows per background transaction: small enough that one batch holds the event loop for about a millisecond. */
+const BACKGROUND_BATCH = 100;
+/** Rows per transaction when a search (or a finished import) needs everything indexed now. */
+const CATCH_UP_BATCH = 5_000;
+
+/**
+ * Moves messages queued in `SearchPending` (the insert trigger queues each stored message's rowid) into the
+ * FTS5 index. Indexing inside each message's own insert cost about half of storing a streamed line, because
+ * FTS5 writes a new segment per transaction; in batches it costs a fraction of that.
+ *
+ * A moment after messages are stored, small batches run in the background; a search first indexes whatever
+ * is still queued (`catchUp`), so it sees every stored message, as it did when the triggers indexed at once.
+ * The queue is a table, not memory: what a crash or another process (`ils sync`) left queued is indexed by
+ * the next one to run.
+ */
+export class SearchIndexer {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly nthPending;
+  private readonly lastPending;
+  private readonly indexUpTo;
+  private readonly dequeueUpTo;
+  private readonly batch;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly delayMs = 100,
+  ) {
+    this.nthPending = db.prepare(`SELECT rid FROM SearchPending ORDER BY rid LIMIT 1 OFFSET ?`).pluck();
+    this.lastPending = db.prepare(`SELECT max(rid) FROM SearchPending`).pluck();
+    this.indexUpTo = db.prepare(
+      `INSERT INTO MessageFts (rowid, body)
+       SELECT rid, body FROM MessageSearchText WHERE rid IN (SELECT rid FROM SearchPending WHERE rid <= ?) AND body <> ''`,
+    );
+    this.dequeueUpTo = db.prepare(`DELETE FROM SearchPending WHERE rid <= ?`);
+    this.batch = db.transaction((size: number): number => {
+      const last = (this.nthPending.get(size - 1) ?? this.lastPending.get()) as number | null;
+      if (last === null) return 0;
+      this.indexUpTo.run(last);
+      return this.dequeueUpTo.run(last).changes;
+    });
+  }
+
+  /** Indexes up to `size` queued messages in one transaction; returns how many it took off the queue. */
+  indexBatch(size = BACKGROUND_BATCH): number {
+    // IMMEDIATE: another process writing the same file makes this wait (busy_timeout), not fail midway.
+    return this.batch.immediate(size);
+  }
+
+  /** Indexes everything queued, now. */
+  catchUp(): number {
+    let total = 0;
+    for (let n = this.indexBatch(CATCH_UP_BATCH); n > 0; n = this.indexBatch(CATCH_UP_BATCH)) total += n;
+    return total;
+  }
+
+  /** Indexes what is queued a moment from now; calls until then fold into that one. */
+  schedule(delayMs = this.delayMs): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => this.drain(), delayMs);
+    this.timer.unref();
+  }
+
+  /** No more background batches (what is still queued stays queued for the next start). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private drain(): void {
+    this.timer = undefined;
+    if (!this.db.open) return;
+    try {
+      // More queued than one batch: the next batch runs after whatever else is waiting on the event loop.
+      if (this.indexBatch() === BACKGROUND_BATCH) this.schedule(0);
+    } catch (error) {
+      // Usually SQLITE_BUSY from another process's long write: try again later; searches still catch up.
+      this.logger.warn({ err: error }, "search indexing failed; retrying");
+      this.schedule(1_000);
+    }
+  }
+}
