@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestServices } from "./support/in-process.ts";
 import { FIXTURES } from "./support/temp.ts";
@@ -84,6 +85,21 @@ describe("search stays in step with ingestion", () => {
     expect(services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBe(0);
     expect(() => integrityCheck()).not.toThrow();
     expect(services.search.query({ q: "README", limit: 5 }).total).toBe(0);
+  });
+
+  it("answers from the index as it is while another process holds the write lock, then catches up", () => {
+    const session = services.sessions.create({});
+    services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
+    const other = new BetterSqlite3(services.config.databasePath);
+    services.db.pragma("busy_timeout = 50");
+    try {
+      other.prepare("BEGIN IMMEDIATE").run();
+      expect(services.search.query({ q: "README", limit: 5 }).total).toBe(0); // queued, not yet indexed
+      other.prepare("COMMIT").run();
+      expect(services.search.query({ q: "README", limit: 5 }).total).toBeGreaterThan(0);
+    } finally {
+      other.close();
+    }
   });
 
   it("never fails an insert because of odd or malformed content", () => {

@@ -8,7 +8,8 @@ import { nowMs } from "../support/stats.ts";
 
 /**
  * The baseline for bulk import: read, parse and insert the same transcripts into the same schema with
- * batched prepared statements, and nothing else (no classification, stats, session linking or sync state).
+ * batched prepared statements, and nothing else (no classification, stats, session linking or sync state,
+ * and no search index: the insert trigger only queues each row, which the bare script never indexes).
  */
 export interface BareImportResult {
   seconds: number;

@@ -69,7 +69,7 @@ export async function measureLoad(ctx: BenchContext): Promise<Row[]> {
     return [
       {
         measure: `${measure}, ${seconds} s after a ${WARM_UP_SECONDS} s warm-up`,
-        result: `${fmt(paced.rate, 0)} req/s, p50 ${fmt(median(paced.latencies))} ms, p99 ${fmt(p99)} ms, ${errors} errors${streamNote}`,
+        result: `${fmt(paced.rate, 0)} req/s, p50 ${fmt(median(paced.latencies))} ms, p99 ${fmt(p99)} ms, ${errors} errors${streamNote} (warm-up, not counted: p99 ${fmt(percentile(warmUp.latencies, 99))} ms)`,
         baseline: `bare node server, ${fmt(pageBytes / 1000, 0)} KB body: p99 ${fmt(percentile(barePaced.latencies, 99))} ms`,
         ratio: `${fmt(p99 / Math.max(0.001, percentile(barePaced.latencies, 99)), 1)}x p99`,
         target: TARGET,

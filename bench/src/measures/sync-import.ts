@@ -34,6 +34,8 @@ async function syncImport(args: Args): Promise<SyncImportResult> {
 
   const started = nowMs();
   await sync.scan();
+  // Imported means searchable too: what the background indexer has not reached yet is indexed inside the timing.
+  services.searchIndexer.catchUp();
   const seconds = (nowMs() - started) / 1000;
   const rows = countRows();
   const files = listTranscripts(args.claudeDir);

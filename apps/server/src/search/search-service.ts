@@ -91,6 +91,20 @@ export class SearchService {
     return prepared;
   }
 
+  /**
+   * Messages stored a moment ago may still be queued for the index: a search sees every stored message. Only
+   * when another process holds the database's write lock for longer than busy_timeout (a long `ils sync`
+   * batch) does the search answer from the index as it is, rather than fail.
+   */
+  private catchUpIndex(): void {
+    try {
+      this.indexer.catchUp();
+    } catch (error) {
+      if (!(error instanceof BetterSqlite3.SqliteError && error.code.startsWith("SQLITE_BUSY"))) throw error;
+      this.logger.warn({ err: error }, "search index catch-up skipped: the database is busy");
+    }
+  }
+
   query(input: SearchInput): SearchPage {
     const q = SearchInput.parse(input);
     // A leading `*` is an FTS5 debugging command (`*reads`), never a search: refused like a syntax error.
@@ -105,8 +119,7 @@ export class SearchService {
       to: q.to === undefined ? null : new Date(q.to).toISOString(),
     };
     const started = performance.now();
-    // Messages stored a moment ago may still be queued for the index: a search sees every stored message.
-    this.indexer.catchUp();
+    this.catchUpIndex();
     const used = new Set(FILTER_NAMES.filter((name) => params[name] !== null));
     const bound = { q: params.q, ...Object.fromEntries([...used].map((name) => [name, params[name]])) };
     const statements = this.statementsFor(used);
