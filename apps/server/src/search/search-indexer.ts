@@ -19,8 +19,8 @@ const CATCH_UP_BATCH = 5_000;
 export class SearchIndexer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly nthPending;
-  private readonly lastPending;
+  private readonly anyPending;
+  private readonly batchEnd;
   private readonly indexUpTo;
   private readonly dequeueUpTo;
   private readonly batch;
@@ -30,15 +30,15 @@ export class SearchIndexer {
     private readonly logger: Logger,
     private readonly delayMs = 100,
   ) {
-    this.nthPending = db.prepare(`SELECT rid FROM SearchPending ORDER BY rid LIMIT 1 OFFSET ?`).pluck();
-    this.lastPending = db.prepare(`SELECT max(rid) FROM SearchPending`).pluck();
+    this.anyPending = db.prepare(`SELECT EXISTS (SELECT 1 FROM SearchPending)`).pluck();
+    this.batchEnd = db.prepare(`SELECT max(rid) FROM (SELECT rid FROM SearchPending ORDER BY rid LIMIT ?)`).pluck();
     this.indexUpTo = db.prepare(
       `INSERT INTO MessageFts (rowid, body)
        SELECT rid, body FROM MessageSearchText WHERE rid IN (SELECT rid FROM SearchPending WHERE rid <= ?) AND body <> ''`,
     );
     this.dequeueUpTo = db.prepare(`DELETE FROM SearchPending WHERE rid <= ?`);
     this.batch = db.transaction((size: number): number => {
-      const last = (this.nthPending.get(size - 1) ?? this.lastPending.get()) as number | null;
+      const last = this.batchEnd.get(size) as number | null;
       if (last === null) return 0;
       this.indexUpTo.run(last);
       return this.dequeueUpTo.run(last).changes;
@@ -47,7 +47,9 @@ export class SearchIndexer {
 
   /** Indexes up to `size` queued messages in one transaction; returns how many it took off the queue. */
   indexBatch(size = BACKGROUND_BATCH): number {
-    // IMMEDIATE: another process writing the same file makes this wait (busy_timeout), not fail midway.
+    // A plain read first: with nothing queued (most searches) no write lock is taken, so a search never waits
+    // for another process's write. IMMEDIATE: a writing process makes the batch wait (busy_timeout), not fail midway.
+    if (this.anyPending.get() === 0) return 0;
     return this.batch.immediate(size);
   }
 
