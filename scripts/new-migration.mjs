@@ -34,13 +34,13 @@ try {
   });
   if (/^-- This is an empty migration\.\s*$/.test(sql.trim())) {
     console.log("prisma/schema.prisma has no changes since the last migration: nothing written");
-    process.exit(0);
+  } else {
+    const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    const target = join(dir, `${stamp}_${name}`);
+    mkdirSync(target);
+    writeFileSync(join(target, "migration.sql"), sql);
+    console.log(`wrote ${target}/migration.sql`);
   }
-  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-  const target = join(dir, `${stamp}_${name}`);
-  mkdirSync(target);
-  writeFileSync(join(target, "migration.sql"), sql);
-  console.log(`wrote ${target}/migration.sql`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
