@@ -120,8 +120,13 @@ describe("a whole flow through the generated client", () => {
     ios.envelope(ios.acknowledged)(answer("permission").body, "permission");
     ios.envelope(ios.chatSession)(answer("fork").body, "fork");
     ios.envelope(ios.messageList)(answer("forkMessages").body, "forkMessages");
+    // The app decodes a delete answer both as DeletedResponse and as APIResponse<String>: only an absent (null)
+    // `data` satisfies both, and either payload would break the other decoder.
+    expect(answer("delete").body).toEqual({ success: true, data: null });
     ios.envelope(ios.deleted)(answer("delete").body, "delete (SVM: DeletedResponse)");
     ios.envelope(ios.string)(answer("delete").body, "delete (ChatView: APIResponse<String>)");
+    expect(() => ios.envelope(ios.string)({ success: true, data: { deleted: true } }, "delete as String")).toThrow();
+    expect(() => ios.envelope(ios.deleted)({ success: true, data: "deleted" }, "delete as DeletedResponse")).toThrow();
     ios.envelope(ios.sessionPage)(answer("listAfterDelete").body, "listAfterDelete");
   });
 
