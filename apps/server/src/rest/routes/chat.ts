@@ -64,7 +64,10 @@ export const chatRoutes: RouteDef[] = [
     handle: async ({ body, services, res, signal }) => {
       const streaming = services.streaming;
       const sessionId = sessionFor(services, body);
-      const afterSeq = services.sessions.getRow(sessionId).lastSeq;
+      const session = services.sessions.getRow(sessionId);
+      // Checked before the stream opens too: a refused directory is a 400, not an error event in a 200 stream.
+      services.sessions.runDirectory(session);
+      const afterSeq = session.lastSeq;
       const sse = new SseWriter(res);
       const options = runOptions(body.options);
       await relaySession({
