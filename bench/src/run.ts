@@ -29,7 +29,9 @@ log(`corpus: ${fmt(mb(manifest.bytes), 0)} MB in ${manifest.files} files (+ ${fm
 const workDir = join(CORPUS_ROOT, `${mode}-work`);
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const ctx: BenchContext = { mode, manifest, workDir, log };
+const projectDir = join(CORPUS_ROOT, `${mode}-project`);
+mkdirSync(projectDir, { recursive: true });
+const ctx: BenchContext = { mode, manifest, workDir, projectDir, log };
 const rows: Row[] = [];
 
 async function step(name: string, target: string, run: () => Promise<Row[]>): Promise<void> {

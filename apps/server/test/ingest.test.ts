@@ -12,7 +12,7 @@ const recording = (scenario: string) =>
 
 beforeEach(() => {
   services = createTestServices();
-  sessionId = services.sessions.create({ projectPath: "/home/user/project-tools" }).id;
+  sessionId = services.sessions.insert({ projectPath: "/home/user/project-tools" }).id;
 });
 afterEach(() => services.cleanup());
 

@@ -33,7 +33,8 @@ beforeAll(async () => {
   const project = join(dir.path, "project");
   mkdirSync(project);
   server = await startServerProcess({
-    ILS_DB: join(dir.path, "ils.db"),
+    // The database in a folder of its own: the server never runs Claude Code in its data folder.
+    ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_CLAUDE_BIN: join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs"),
     FAKE_CLAUDE_SCENARIO: "02-tools",
     FAKE_CLAUDE_DELAY_MS: "1",

@@ -6,6 +6,8 @@ import { applyMigrations } from "../db/migrate.ts";
 import { createLogger } from "../logger.ts";
 import { IngestService } from "../messages/ingest-service.ts";
 import { MessageBus } from "../messages/message-bus.ts";
+import { projectDirectories } from "../projects/project-path.ts";
+import { ProjectService } from "../projects/project-service.ts";
 import { SearchIndexer } from "../search/search-indexer.ts";
 import { SessionService } from "../sessions/session-service.ts";
 import { SyncService } from "../sync/sync-service.ts";
@@ -26,7 +28,8 @@ export async function runSyncCommand(config: Config, options: SyncCommandOptions
   const db = openDatabase(config.databasePath);
   try {
     applyMigrations(db);
-    const sessions = new SessionService(db);
+    const directories = projectDirectories(config);
+    const sessions = new SessionService(db, directories, new ProjectService(db, directories));
     const sync = new SyncService(db, sessions, new IngestService(db, new MessageBus()), config.claudeDir, logger);
     // Imported messages are queued for the search index; indexing them in large batches after each scan is the
     // cheapest way, and leaves the server nothing to catch up.

@@ -10,6 +10,8 @@ import {
 import type { Database } from "../db/database.ts";
 import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
+import type { ProjectDirectories } from "../projects/project-path.ts";
+import type { ProjectService } from "../projects/project-service.ts";
 import { toSession, type SessionRow } from "./session-row.ts";
 
 export interface NewSession {
@@ -29,22 +31,48 @@ export interface NewSession {
   lastActiveAt?: string;
 }
 
-/** Session records: create, read, list (newest activity first), rename, delete. */
+/**
+ * Session records: create, read, list (newest activity first), rename, delete. A session a user creates gets its
+ * working directory through the roots check (ProjectDirectories), stored as the real path.
+ */
 export class SessionService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly directories: ProjectDirectories,
+    private readonly projects: ProjectService,
+  ) {}
 
-  create(input: CreateSessionInput): Session {
+  /** `id`: the app may name a session the server never saw (chat creates it on the fly). */
+  create(input: CreateSessionInput, id?: string): Session {
     const parsed = CreateSessionInput.parse(input);
+    const projectPath = this.projectPathOf(parsed);
     return toSession(
       this.insert({
+        ...(id !== undefined ? { id: id.toLowerCase() } : {}),
         name: parsed.name ?? null,
-        projectPath: parsed.projectPath ?? null,
-        projectName: parsed.projectPath ? basename(parsed.projectPath) : null,
+        projectPath,
+        projectName: projectPath ? basename(projectPath) : null,
         model: parsed.model ?? null,
         permissionMode: parsed.permissionMode ?? "default",
         source: "ils",
       }),
     );
+  }
+
+  /** The real directory a run in this session uses, checked now (imported cwds never were). */
+  runDirectory(session: SessionRow): string {
+    return this.directories.forRun(session.projectPath);
+  }
+
+  /** The checked real path of the parent's directory, for a fork (null: the parent has none). */
+  forkDirectory(parent: SessionRow): string | null {
+    return parent.projectPath === null ? null : this.directories.resolve(parent.projectPath, "projectPath");
+  }
+
+  private projectPathOf(input: CreateSessionInput): string | null {
+    if (input.projectPath !== undefined) return this.directories.resolve(input.projectPath, "projectPath");
+    if (input.projectId !== undefined) return this.projects.directoryOf(input.projectId);
+    return null;
   }
 
   /** Inserts a row as given; for services (fork, sync) that set fields users cannot. */
