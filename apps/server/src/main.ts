@@ -1,6 +1,9 @@
 import { ConfigError, loadConfig } from "./config/config.ts";
 import { startServer } from "./app.ts";
 
+/** SIGHUP is what closing the terminal sends: it gets the same clean shutdown as Ctrl-C and `kill`. */
+const SHUTDOWN_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 try {
   const app = await startServer(loadConfig());
   let stopping = false;
@@ -8,10 +11,21 @@ try {
     if (stopping) return;
     stopping = true;
     app.logger.info({ signal }, "shutting down");
-    void app.stop().then(() => process.exit(0));
+    const started = performance.now();
+    void app
+      .stop()
+      .then(() => {
+        app.logger.info({ signal, ms: Math.round(performance.now() - started) }, "stopped");
+        app.logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        app.logger.error({ err: error, signal }, "shutdown failed");
+        app.logger.flush();
+        process.exit(1);
+      });
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, () => stop(signal));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`ils-server: ${error.message}`);
