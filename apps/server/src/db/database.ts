@@ -35,8 +35,13 @@ export function openWritableDatabase(path: string): Database {
   try {
     db = openDatabase(path);
     const opened = db;
+    // BEGIN IMMEDIATE alone succeeds on a read-only file: only a real write (rolled back) finds out.
     retryBusy(opened, () => opened.exec("BEGIN IMMEDIATE"));
-    db.exec("ROLLBACK");
+    try {
+      db.exec("CREATE TABLE _ils_write_probe (x)");
+    } finally {
+      db.exec("ROLLBACK");
+    }
     return db;
   } catch (error) {
     db?.close();
