@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.ts";
-import { retryBusy } from "../db/write-retry.ts";
+import { isBusy, retryBusy } from "../db/write-retry.ts";
 import type { Logger } from "../logger.ts";
 
 /** Rows per background transaction: small enough that one batch holds the event loop for about a millisecond. */
@@ -97,8 +97,10 @@ export class SearchIndexer {
       // More queued than one batch: the next batch runs after whatever else is waiting on the event loop.
       if (this.indexBatch(BACKGROUND_BATCH, BACKGROUND_WAIT_MS) === BACKGROUND_BATCH) this.schedule(0);
     } catch (error) {
-      // Usually SQLITE_BUSY from another process's long write: try again later; searches still catch up.
-      this.logger.warn({ err: error }, "search indexing failed; retrying");
+      // Usually SQLITE_BUSY: another process (`ils sync --direct`) is writing; try again later, searches still
+      // catch up. Expected while it runs, so not a warning.
+      if (isBusy(error)) this.logger.debug({ err: error }, "search indexing waits for another writer");
+      else this.logger.warn({ err: error }, "search indexing failed; retrying");
       this.schedule(1_000);
     }
   }
