@@ -29,7 +29,7 @@ export const EXIT_FILES_FAILED = 3;
  * Batches of a CLI writing beside a running server: each holds the write lock for a few milliseconds, and the
  * pause after it lets the server's writes (live chat) in; back-to-back batches would starve them.
  */
-const SHARING = { batchLines: 200, batchBytes: 256 * 1024, pauseMs: 2 };
+const SHARING = { batchLines: 100, batchBytes: 128 * 1024, pauseMs: 2 };
 
 /**
  * `ils sync`: one scan (or watch). When a server runs on the same database (its `<db>.server.json`), the

@@ -67,7 +67,7 @@ export class SearchIndexer {
    * Indexes everything queued in small batches with a pause after each, so a server sharing the file gets the
    * write lock between them (`ils sync --direct` beside a running server); back-to-back batches would starve it.
    */
-  async catchUpSharing(batch = BACKGROUND_BATCH * 5, pauseMs = 2): Promise<number> {
+  async catchUpSharing(batch = BACKGROUND_BATCH, pauseMs = 2): Promise<number> {
     let total = 0;
     for (let n = this.indexBatch(batch); n > 0; n = this.indexBatch(batch)) {
       total += n;
