@@ -1,7 +1,10 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type App } from "../src/app.ts";
 import { loadConfig } from "../src/config/config.ts";
+import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { tempDir } from "./support/temp.ts";
 
 /**
@@ -55,5 +58,45 @@ describe("a full disk", () => {
     expect(body.error.data).toMatchObject({ code: "STORAGE_FULL", httpStatus: 507 });
     expect(body.error.message).toMatch(/disk .* full/);
     expect(JSON.stringify(body)).not.toMatch(/SQLITE|at \//);
+  });
+});
+
+/** The same on a real full filesystem: a tiny tmpfs (mounting needs root; skipped otherwise). */
+describe.skipIf(process.getuid?.() !== 0)("a full disk (tmpfs), real server process", () => {
+  const dir = tempDir("ils-tmpfs-");
+  const mount = join(dir.path, "disk");
+  let server: ServerProcess | undefined;
+
+  afterAll(async () => {
+    await server?.kill9();
+    spawnSync("umount", [mount]);
+    dir.cleanup();
+  });
+
+  it("writes answer 507 STORAGE_FULL on both transports while reads keep working", async () => {
+    mkdirSync(mount);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", mount]);
+    server = await startServerProcess({ ILS_DB: join(mount, "ils.db") });
+    const created = await fetch(`${server.url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(created.status).toBe(200);
+    // Fill what is left of the filesystem.
+    spawnSync("dd", ["if=/dev/zero", `of=${join(mount, "filler")}`, "bs=64k"], { stdio: "ignore" });
+
+    let rest: Response | undefined;
+    for (let i = 0; i < 2_000 && (rest === undefined || rest.status === 200); i += 1) {
+      rest = await fetch(`${server.url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "z".repeat(200) }) });
+      if (rest.status === 200) await rest.arrayBuffer();
+    }
+    expect(rest!.status).toBe(507);
+    expect(((await rest!.json()) as { error: { code: string } }).error.code).toBe("STORAGE_FULL");
+    const trpc = await fetch(`${server.url}/trpc/sessions.create`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(trpc.status).toBe(507);
+    expect(((await trpc.json()) as { error: { data: { code: string } } }).error.data.code).toBe("STORAGE_FULL");
+
+    const list = await fetch(`${server.url}/api/v1/sessions`);
+    expect(list.status).toBe(200);
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(server.output()).not.toMatch(/^\s+at /m);
   });
 });
