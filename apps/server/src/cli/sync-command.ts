@@ -23,7 +23,7 @@ export interface SyncCommandOptions {
 }
 
 /** Exit code when the scan ran but some files could not be read (they are listed; the next scan retries them). */
-export const EXIT_FILES_FAILED = 3;
+const EXIT_FILES_FAILED = 3;
 
 /**
  * Batches of a CLI writing beside a running server: each holds the write lock for a few milliseconds, and the
