@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { ensureCorpus, type CorpusMode } from "./corpus/generate.ts";
+import { measureChatBesideSync } from "./measures/chat-beside-sync.ts";
 import { measureColdStart } from "./measures/cold-start.ts";
 import type { BenchContext } from "./measures/context.ts";
 import { measureImport } from "./measures/import.ts";
@@ -69,6 +70,7 @@ await step("4. live streaming", "", () => measureStreaming(ctx));
 await step("6. cold start", "", () => measureColdStart(ctx));
 await step("7. load", "", () => measureLoad(ctx));
 await step("8. search", "", () => measureSearch(ctx));
+await step("9. chat beside ils sync", "0 failed runs", () => measureChatBesideSync(ctx));
 
 const sqlite = (() => {
   const db = new BetterSqlite3(":memory:");

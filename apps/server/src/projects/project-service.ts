@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { CreateProjectInput, toWireDate, type Page, type Project, type Session } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { notFound, validationError } from "../errors/app-error.ts";
 import { toSession, type SessionRow } from "../sessions/session-row.ts";
 import { projectIdFor } from "./project-id.ts";
@@ -85,14 +86,15 @@ export class ProjectService {
     if (!parsed.success) throw validationError(parsed.error);
     const path = this.directories.resolve(parsed.data.path, "path");
     const id = projectIdFor(path);
-    this.upsert.run({
+    const row = {
       id,
       path,
       name: parsed.data.name,
       defaultModel: parsed.data.defaultModel ?? null,
       description: parsed.data.description ?? null,
       now: new Date().toISOString(),
-    });
+    };
+    retryBusy(this.db, () => this.upsert.run(row));
     return this.list().find((p) => p.id === id)!;
   }
 

@@ -8,6 +8,7 @@ import {
   type SessionStatus,
 } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
 import type { ProjectDirectories } from "../projects/project-path.ts";
@@ -95,14 +96,13 @@ export class SessionService {
       createdAt: fields.createdAt ?? now,
       lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
     };
-    this.db
-      .prepare(
-        `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
+    const insert = this.db.prepare(
+      `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
            forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, createdAt, lastActiveAt)
          VALUES (@id, @claudeSessionId, @name, @projectPath, @projectName, @model, @permissionMode, @status, @source,
            @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @createdAt, @lastActiveAt)`,
-      )
-      .run(row);
+    );
+    retryBusy(this.db, () => insert.run(row));
     return this.getRow(row.id);
   }
 
@@ -173,25 +173,29 @@ export class SessionService {
   }
 
   rename(id: string, name: string): Session {
-    const result = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`).run(name, id.toLowerCase());
+    const update = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`);
+    const result = retryBusy(this.db, () => update.run(name, id.toLowerCase()));
     if (result.changes === 0) throw notFound("session", id);
     return this.get(id);
   }
 
   delete(id: string): void {
-    const result = this.db.prepare(`DELETE FROM Session WHERE id = ?`).run(id.toLowerCase());
+    const remove = this.db.prepare(`DELETE FROM Session WHERE id = ?`);
+    const result = retryBusy(this.db, () => remove.run(id.toLowerCase()));
     if (result.changes === 0) throw notFound("session", id);
   }
 
   setStatus(id: string, status: SessionStatus, lastError: string | null = null): void {
-    this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`).run(status, lastError, id);
+    const update = this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`);
+    retryBusy(this.db, () => update.run(status, lastError, id));
   }
 
   /** Sessions a crash left `active` are marked so they are not shown as running forever. */
   markInterrupted(): number {
-    return this.db
-      .prepare(`UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`)
-      .run().changes;
+    const update = this.db.prepare(
+      `UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`,
+    );
+    return retryBusy(this.db, () => update.run()).changes;
   }
 }
 
