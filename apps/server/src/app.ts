@@ -2,6 +2,7 @@ import type { Config } from "./config/config.ts";
 import { openDatabase } from "./db/database.ts";
 import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
+import { applyDataFixes } from "./presentation/data-fix.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
@@ -20,6 +21,7 @@ export async function startServer(config: Config): Promise<App> {
   const db = openDatabase(config.databasePath);
   const applied = applyMigrations(db);
   if (applied.length) logger.info({ applied }, "applied migrations");
+  applyDataFixes(db, logger);
   const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
   // What an earlier run or `ils sync` left queued for the search index.
@@ -43,6 +45,8 @@ export async function startServer(config: Config): Promise<App> {
     async stop() {
       // Runs first: their last lines and the "interrupted" status are stored, and clients still get the run event.
       await services.streaming.shutdown();
+      // Every open SSE stream ends with a final `error` event rather than a cut connection.
+      await services.sseStreams.shutdown();
       await http.close();
       await services.sync.stop();
       services.searchIndexer.stop();

@@ -8,6 +8,8 @@ import { HistoryService } from "./messages/history-service.ts";
 import { IngestService } from "./messages/ingest-service.ts";
 import { MessageBus } from "./messages/message-bus.ts";
 import { SessionService } from "./sessions/session-service.ts";
+import { ViewHistoryService } from "./presentation/view-history.ts";
+import { SseStreams } from "./rest/sse.ts";
 import { SearchIndexer } from "./search/search-indexer.ts";
 import { SearchService } from "./search/search-service.ts";
 import { ExportService } from "./export/export-service.ts";
@@ -22,6 +24,8 @@ export interface Services {
   sessions: SessionService;
   ingest: IngestService;
   history: HistoryService;
+  /** The app's default history: only what a person reads (docs/presentation.md). */
+  viewHistory: ViewHistoryService;
   health: HealthService;
   /** Live chat: runs Claude Code and streams what it prints. */
   streaming: StreamingService;
@@ -32,6 +36,8 @@ export interface Services {
   exporter: ExportService;
   /** Imports Claude Code's own transcripts (~/.claude/projects). */
   sync: SyncService;
+  /** Open SSE responses, ended with a final `error` event at shutdown. */
+  sseStreams: SseStreams;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -48,6 +54,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     sessions,
     ingest,
     history,
+    viewHistory: new ViewHistoryService(db),
     health: new HealthService(db, config.claudeBin),
     streaming: new StreamingService({ config, logger, bus, sessions, ingest, history }),
     forks: new ForkService(db, sessions, ingest),
@@ -55,5 +62,6 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     searchIndexer,
     sync: new SyncService(db, sessions, ingest, config.claudeDir, logger),
     exporter: new ExportService(db),
+    sseStreams: new SseStreams(),
   };
 }

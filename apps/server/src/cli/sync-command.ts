@@ -3,6 +3,7 @@ import type { ScanProgress } from "@ils/sync";
 import type { Config } from "../config/config.ts";
 import { openDatabase } from "../db/database.ts";
 import { applyMigrations } from "../db/migrate.ts";
+import { applyDataFixes } from "../presentation/data-fix.ts";
 import { createLogger } from "../logger.ts";
 import { IngestService } from "../messages/ingest-service.ts";
 import { MessageBus } from "../messages/message-bus.ts";
@@ -26,6 +27,7 @@ export async function runSyncCommand(config: Config, options: SyncCommandOptions
   const db = openDatabase(config.databasePath);
   try {
     applyMigrations(db);
+    applyDataFixes(db, logger);
     const sessions = new SessionService(db);
     const sync = new SyncService(db, sessions, new IngestService(db, new MessageBus()), config.claudeDir, logger);
     // Imported messages are queued for the search index; indexing them in large batches after each scan is the

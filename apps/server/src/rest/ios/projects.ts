@@ -1,6 +1,6 @@
 import { toWireDate, type IosProject, type IosProjectGroup, type Page, type Session } from "@ils/contracts";
 import type { Database } from "../../db/database.ts";
-import { toSession, type SessionRow } from "../../sessions/session-row.ts";
+import { LISTED_SESSION, SESSION_COLUMNS, toSession, type SessionRow } from "../../sessions/session-row.ts";
 import { encodeProjectPath, projectIdFor } from "./project-id.ts";
 
 /** The app's grouping key for sessions without a project. */
@@ -31,7 +31,7 @@ export class ProjectsView {
     const rows = this.db
       .prepare(
         `SELECT projectName, count(*) AS sessionCount, max(lastActiveAt) AS latest FROM Session
-         GROUP BY projectName ORDER BY latest DESC`,
+         WHERE ${LISTED_SESSION} GROUP BY projectName ORDER BY latest DESC`,
       )
       .all() as GroupRow[];
     return rows.map((r) => ({ name: r.projectName ?? UNGROUPED, sessionCount: r.sessionCount, latestDate: toWireDate(r.latest) }));
@@ -62,10 +62,10 @@ export class ProjectsView {
    * service filters by a name only, and the app sends this literal as if it were one.
    */
   ungrouped(limit: number, offset: number): Page<Session> {
-    const where = `WHERE projectName IS NULL OR projectName = '${UNGROUPED}'`;
+    const where = `WHERE (projectName IS NULL OR projectName = '${UNGROUPED}') AND ${LISTED_SESSION}`;
     const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${where}`).get() as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT * FROM Session ${where} ORDER BY lastActiveAt DESC, id DESC LIMIT ? OFFSET ?`)
+      .prepare(`SELECT ${SESSION_COLUMNS} FROM Session ${where} ORDER BY lastActiveAt DESC, id DESC LIMIT ? OFFSET ?`)
       .all(limit, offset) as SessionRow[];
     return { items: rows.map(toSession), total, hasMore: offset + rows.length < total, nextCursor: null, prevCursor: null };
   }
