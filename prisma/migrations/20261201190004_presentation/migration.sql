@@ -36,6 +36,7 @@ ALTER TABLE "Session" ADD COLUMN "parentToolUseId" TEXT;
 ALTER TABLE "Session" ADD COLUMN "customTitle" TEXT;
 ALTER TABLE "Session" ADD COLUMN "aiTitle" TEXT;
 ALTER TABLE "Session" ADD COLUMN "summaryTitle" TEXT;
+ALTER TABLE "Session" ADD COLUMN "firstCommand" TEXT;
 ALTER TABLE "Session" ADD COLUMN "costEstimated" INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE "Session" ADD COLUMN "unpricedModels" TEXT;
 CREATE INDEX "Session_agentId_idx" ON "Session"("agentId");

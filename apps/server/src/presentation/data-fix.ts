@@ -42,7 +42,7 @@ class SessionFixer {
     // An imported session's `name` was written by the old sync (summary or prompt): the title rule replaces it.
     this.update = db.prepare(
       `UPDATE Session SET viewCount = @viewCount, hasConversation = @conversation, firstPrompt = @firstPrompt,
-         customTitle = @customTitle, aiTitle = @aiTitle, summaryTitle = @summaryTitle,
+         customTitle = @customTitle, aiTitle = @aiTitle, summaryTitle = @summaryTitle, firstCommand = @firstCommand,
          name = CASE WHEN source = 'external' THEN NULL ELSE name END
        WHERE id = @id`,
     );
@@ -55,6 +55,7 @@ class SessionFixer {
       let viewCount = 0;
       let conversation = 0;
       let firstPrompt: string | null = null;
+      let firstCommand: string | null = null;
       let customTitle: string | null = null;
       let aiTitle: string | null = null;
       const summaries: { text: string; leaf: string }[] = [];
@@ -82,6 +83,7 @@ class SessionFixer {
           if (v.type === "user") {
             const prompt: { text: string; kind: string } | undefined = firstPrompt === null ? typedPrompt(v) : undefined;
             if (prompt?.kind === "prompt") firstPrompt = prompt.text.slice(0, 2000);
+            else if (prompt && firstCommand === null) firstCommand = nameFromText(prompt.text);
             const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
             if (typeof v.toolUseResult?.agentId === "string" && typeof toolUseId === "string") this.link.run(sessionId, v.toolUseResult.agentId, toolUseId);
           } else if (v.type === "progress" && v.data?.type === "agent_progress") {
@@ -105,6 +107,7 @@ class SessionFixer {
         viewCount,
         conversation,
         firstPrompt,
+        firstCommand,
         customTitle,
         aiTitle,
         summaryTitle: own ? nameFromText(own.text, 200) : null,

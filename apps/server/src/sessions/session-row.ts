@@ -35,6 +35,7 @@ export interface SessionRow {
   customTitle: string | null;
   aiTitle: string | null;
   summaryTitle: string | null;
+  firstCommand: string | null;
   costEstimated: number;
   unpricedModels: string | null;
   /** Only when selected with `SESSION_COLUMNS`. */
@@ -97,8 +98,10 @@ export function toSession(row: SessionRow): Session {
 
 /**
  * The title rule (docs/presentation.md): a name given in ILS, else the latest custom title (`/rename`), else
- * Claude Code's ai-title, else a summary of this session, else the first typed prompt, else "Untitled".
+ * Claude Code's ai-title, else a summary of this session, else the first typed prompt (else the first slash
+ * command, for a session where nothing was typed but `/init`), else "Untitled".
  */
-export function titleOf(row: Pick<SessionRow, "name" | "customTitle" | "aiTitle" | "summaryTitle" | "firstPrompt">): string {
-  return row.name ?? row.customTitle ?? row.aiTitle ?? row.summaryTitle ?? (row.firstPrompt ? nameFromText(row.firstPrompt) || null : null) ?? "Untitled";
+export function titleOf(row: Pick<SessionRow, "name" | "customTitle" | "aiTitle" | "summaryTitle" | "firstPrompt" | "firstCommand">): string {
+  const prompt = row.firstPrompt ? nameFromText(row.firstPrompt) || null : null;
+  return row.name ?? row.customTitle ?? row.aiTitle ?? row.summaryTitle ?? prompt ?? row.firstCommand ?? "Untitled";
 }

@@ -64,7 +64,7 @@ export class SyncStore implements SyncSink {
     // Title sources (docs/presentation.md): the latest of each kind wins; the title rule picks among them on read.
     this.setTitles = db.prepare(
       `UPDATE Session SET customTitle = coalesce(@customTitle, customTitle), aiTitle = coalesce(@aiTitle, aiTitle),
-         summaryTitle = coalesce(@summaryTitle, summaryTitle) WHERE id = @id`,
+         summaryTitle = coalesce(@summaryTitle, summaryTitle), firstCommand = coalesce(firstCommand, @firstCommand) WHERE id = @id`,
     );
     this.setCost = db.prepare(`UPDATE Session SET totalCostUsd = @usd, costEstimated = 1, unpricedModels = @unpriced WHERE id = @id`);
     this.setAgent = db.prepare(`UPDATE Session SET agentId = @agentId, parentToolUseId = coalesce(parentToolUseId, @toolUseId) WHERE id = @id`);
@@ -162,6 +162,7 @@ export class SyncStore implements SyncSink {
         customTitle: meta.customTitle ? nameFromText(meta.customTitle, 200) : null,
         aiTitle: meta.aiTitle ? nameFromText(meta.aiTitle, 200) : null,
         summaryTitle: this.ownSummary(sessionId, meta),
+        firstCommand: meta.firstCommand ? nameFromText(meta.firstCommand) : null,
       });
       // A server-run session gets its totals (and its cost: the CLI's own total_cost_usd) from `result` lines;
       // only imported sessions count transcript usage and estimate the cost from it.

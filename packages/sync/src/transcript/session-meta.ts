@@ -24,6 +24,8 @@ export interface SessionMeta {
   summaries: SummaryLine[];
   /** The first typed prompt, else the first meaningful slash command (`/init`). */
   firstPrompt: string | undefined;
+  /** The first meaningful slash command (`/init`). */
+  firstCommand: string | undefined;
   cwd: string | undefined;
   gitBranch: string | undefined;
   model: string | undefined;
@@ -124,6 +126,7 @@ export class SessionMetaCollector {
       usageByModel,
       summaries: this.summaries,
       firstPrompt: this.firstPrompt ?? this.firstCommand,
+      firstCommand: this.firstCommand,
       cwd: this.cwd,
       gitBranch: this.gitBranch,
       model: this.model,
