@@ -47,11 +47,14 @@ UPDATE "Session" SET "agentId" = substr("claudeSessionId", instr("claudeSessionI
 
 -- Dates of imported lines without a timestamp (summary, file-history-snapshot, queue-operation, ...): they were
 -- dated "now" at import. Rule (same as at import): the snapshot's own timestamp, else the nearest dated line
--- before it in the session, else the nearest after it, else the transcript file's mtime.
+-- before it in the session, else the nearest after it, else the transcript file's mtime. A snapshot counts as
+-- dated by its `snapshot.timestamp`.
 UPDATE "Message" SET "createdAt" = coalesce(
-    CASE WHEN json_valid("content") THEN strftime('%Y-%m-%dT%H:%M:%fZ', json_extract("content", '$.snapshot.timestamp')) END,
-    (SELECT b."timestamp" FROM "Message" b WHERE b."sessionId" = "Message"."sessionId" AND b."seq" < "Message"."seq" AND b."timestamp" IS NOT NULL ORDER BY b."seq" DESC LIMIT 1),
-    (SELECT a."timestamp" FROM "Message" a WHERE a."sessionId" = "Message"."sessionId" AND a."seq" > "Message"."seq" AND a."timestamp" IS NOT NULL ORDER BY a."seq" ASC LIMIT 1),
+    CASE WHEN "type" = 'file-history-snapshot' AND json_valid("content") THEN strftime('%Y-%m-%dT%H:%M:%fZ', json_extract("content", '$.snapshot.timestamp')) END,
+    (SELECT coalesce(b."timestamp", CASE WHEN b."type" = 'file-history-snapshot' AND json_valid(b."content") THEN strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(b."content", '$.snapshot.timestamp')) END) AS d
+       FROM "Message" b WHERE b."sessionId" = "Message"."sessionId" AND b."seq" < "Message"."seq" AND d IS NOT NULL ORDER BY b."seq" DESC LIMIT 1),
+    (SELECT coalesce(a."timestamp", CASE WHEN a."type" = 'file-history-snapshot' AND json_valid(a."content") THEN strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(a."content", '$.snapshot.timestamp')) END) AS d
+       FROM "Message" a WHERE a."sessionId" = "Message"."sessionId" AND a."seq" > "Message"."seq" AND d IS NOT NULL ORDER BY a."seq" ASC LIMIT 1),
     (SELECT strftime('%Y-%m-%dT%H:%M:%fZ', max(f."mtimeMs") / 1000.0, 'unixepoch') FROM "SyncFile" f WHERE f."sessionId" = "Message"."sessionId"),
     "createdAt")
  WHERE "timestamp" IS NULL
