@@ -19,7 +19,7 @@ let listed: Row[];
 const history = new Map<string, { shown: Msg[]; stored: Msg[] }>();
 
 const api = (path: string) => `${server.url}/api/v1${path}`;
-async function get(path: string, decoder: ios.Decoder): Promise<any> {
+async function get(path: string, decoder: (value: unknown, path: string) => unknown): Promise<any> {
   const res = await fetch(api(path));
   expect(res.status, path).toBe(200);
   const body = await res.json();

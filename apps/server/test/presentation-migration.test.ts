@@ -16,7 +16,7 @@ const dir = tempDir("ils-present-mig-");
 afterAll(() => dir.cleanup());
 
 const PROJECT = join(FIXTURES, "presentation", "projects", "-home-user-titles");
-const FILES = ["33333333-3333-4333-8333-333333333333", "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"];
+const FILES: [string, string, string] = ["33333333-3333-4333-8333-333333333333", "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"];
 const IMPORTED_AT = "2030-01-01T00:00:00.000Z";
 
 /** What the previous code stored for one transcript: every line, undated ones dated at import, the name from a summary. */
@@ -51,7 +51,7 @@ describe("presentation migration and one-time data fix", () => {
     }
     const db = openDatabase(join(dir.path, "old.db"));
     applyMigrations(db, older);
-    const ids = FILES.map((f) => storeAsBefore(db, f, linesOf(f)));
+    const ids = FILES.map((f) => storeAsBefore(db, f, linesOf(f))) as [string, string, string];
     const agent = storeAsBefore(db, `${FILES[2]}/agent-abc123`, [linesOf(FILES[2])[0]!], { agentOf: ids[2] });
 
     expect(applyMigrations(db)).toEqual(["20261201190004_presentation"]);

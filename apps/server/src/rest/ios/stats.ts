@@ -1,8 +1,13 @@
 import type { Database } from "../../db/database.ts";
+import { LISTED_SESSION } from "../../sessions/session-row.ts";
 
 /** Counts for the app's Home screen; ILS keeps no skills, MCP servers or plugins, so those are zero. */
 export function homeStats(db: Database) {
-  const sessions = db.prepare(`SELECT count(*) AS total, sum(status = 'active') AS active FROM Session`).get() as { total: number; active: number | null };
+  // The sessions the list shows (conversations, not sub-agents: docs/presentation.md).
+  const sessions = db.prepare(`SELECT count(*) AS total, sum(status = 'active') AS active FROM Session WHERE ${LISTED_SESSION}`).get() as {
+    total: number;
+    active: number | null;
+  };
   const projects = db.prepare(`SELECT count(DISTINCT projectPath) AS total FROM Session WHERE projectPath IS NOT NULL`).get() as { total: number };
   const activeProjects = db
     .prepare(`SELECT count(DISTINCT projectPath) AS n FROM Session WHERE projectPath IS NOT NULL AND status = 'active'`)
