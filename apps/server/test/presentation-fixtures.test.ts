@@ -105,11 +105,22 @@ describe("presentation over every fixture transcript (REST, as the app decodes i
         expect(m.content).not.toMatch(/^<(command-name|local-command-stdout|command-message)>/);
         if (m.role === "user") expect(m.raw?.isMeta).not.toBe(true);
         if (m.raw?.isCompactSummary) expect(m.role).toBe("system");
-        // A user line that only answers tool calls is drawn on the assistant's side, as that turn's results.
+        // A user line that only answers tool calls is shown as the results of the call it answers (the
+        // assistant line with the tool_use); one whose call is not in the session stays on the assistant's side.
         if (m.type === "user" && m.toolResults && m.content === "") expect(m.role).toBe("assistant");
+        if (m.type === "assistant" && m.toolResults) {
+          const calls = new Set((JSON.parse(m.toolCalls ?? "[]") as { id: string }[]).map((c) => c.id));
+          for (const r of JSON.parse(m.toolResults) as { toolUseId: string }[]) expect(calls.has(r.toolUseId), `seq ${m.seq}`).toBe(true);
+        }
       }
     }
     expect(shownCount).toBeLessThan(storedCount);
+    // Nearly every tool result is shown with its call (2,069 results in the corpus answer 2,068 calls in the same file).
+    const everyShownMsg = [...history.values()].flatMap((h) => h.shown);
+    const attached = everyShownMsg.filter((m) => m.type === "assistant" && m.toolResults).length;
+    const standalone = everyShownMsg.filter((m) => m.type === "user" && m.toolResults && m.content === "").length;
+    expect(attached).toBeGreaterThan(2000);
+    expect(standalone).toBeLessThan(attached / 50);
     for (const type of ["progress", "file-history-snapshot", "queue-operation", "summary", "attachment"]) expect(seenTypes).toContain(type);
     const everyShown = [...history.values()].flatMap((h) => h.shown);
     // Thinking-only turns show their thinking; the one image shows as [image]; API errors show their message.
@@ -152,6 +163,12 @@ describe("presentation over every fixture transcript (REST, as the app decodes i
     expect(child.parentSessionId).toBe(parent.id);
     const toolUse = history.get(parent.id)!.shown.flatMap((m) => (m.toolCalls ? (JSON.parse(m.toolCalls) as { id: string; name: string }[]) : []));
     expect(toolUse.find((c) => c.name === "Agent")?.id).toBe(child.parentToolUseId);
+    // 2.1.7 (no .meta.json): the parent's tool_result names the agent (toolUseResult.agentId).
+    const cowork = all.find((s) => s.claudeSessionId === "04872614-7a20-43c0-8885-83854894eabc")!;
+    const coworkChildren = (await get(`/sessions/${cowork.id}/subagents`, ios.sessionList)).items as Row[];
+    expect(coworkChildren.length).toBeGreaterThan(0);
+    const coworkCalls = history.get(cowork.id)!.shown.flatMap((m) => (m.toolCalls ? (JSON.parse(m.toolCalls) as { id: string }[]).map((c) => c.id) : []));
+    for (const c of coworkChildren) expect(coworkCalls).toContain(c.parentToolUseId);
     // Every sub-agent with a parent is counted under it.
     const withParent = agents.filter((a) => a.parentSessionId !== undefined);
     const counted = all.reduce((n, s) => n + (s.subagentCount ?? 0), 0);

@@ -40,7 +40,10 @@ function storeAsBefore(db: Database, claudeId: string, lines: string[], extra: {
   return id;
 }
 
-const linesOf = (name: string) => readFileSync(join(PROJECT, `${name}.jsonl`), "utf8").split("\n").filter(Boolean);
+// A real recording with tool calls and their results (Bash, Read, Write), besides the hand-written files.
+const TOOLS = join(FIXTURES, "generated", "02-tools", "transcripts", "-home-user-project-tools", "2d003217-3f56-4841-a730-bf4aeda8fca6.jsonl");
+const pathOf = (name: string) => (name === "2d003217-3f56-4841-a730-bf4aeda8fca6" ? TOOLS : join(PROJECT, `${name}.jsonl`));
+const linesOf = (name: string) => readFileSync(pathOf(name), "utf8").split("\n").filter(Boolean);
 
 describe("presentation migration and one-time data fix", () => {
   it("fixes dates in SQL, then the data fix gives what a fresh import gives", async () => {
@@ -53,6 +56,7 @@ describe("presentation migration and one-time data fix", () => {
     applyMigrations(db, older);
     const ids = FILES.map((f) => storeAsBefore(db, f, linesOf(f))) as [string, string, string];
     const agent = storeAsBefore(db, `${FILES[2]}/agent-abc123`, [linesOf(FILES[2])[0]!], { agentOf: ids[2] });
+    const tools = storeAsBefore(db, "2d003217-3f56-4841-a730-bf4aeda8fca6", linesOf("2d003217-3f56-4841-a730-bf4aeda8fca6"));
 
     expect(applyMigrations(db)).toEqual(["20261201190004_presentation"]);
     const rows = (id: string) => db.prepare(`SELECT content, timestamp, createdAt FROM Message WHERE sessionId = ? ORDER BY seq`).all(id) as { content: string; timestamp: string | null; createdAt: string }[];
@@ -82,21 +86,26 @@ describe("presentation migration and one-time data fix", () => {
     // A fresh import of the same files by the current sync: same view rows, titles, cost.
     const claudeDir = join(dir.path, "claude");
     mkdirSync(join(claudeDir, "projects", "p"), { recursive: true });
-    for (const f of FILES) cpSync(join(PROJECT, `${f}.jsonl`), join(claudeDir, "projects", "p", `${f}.jsonl`));
+    const all = [...FILES, "2d003217-3f56-4841-a730-bf4aeda8fca6"];
+    for (const f of all) cpSync(pathOf(f), join(claudeDir, "projects", "p", `${f}.jsonl`));
     const fresh = createTestServices({ ILS_CLAUDE_DIR: claudeDir });
     try {
       await fresh.sync.scan();
-      for (const [i, f] of FILES.entries()) {
+      for (const [i, f] of all.entries()) {
         const now = fresh.sessions.findByClaudeSessionId(f)!;
-        const fixed = session(ids[i]!);
+        const fixedId = i < ids.length ? ids[i]! : tools;
+        const fixed = session(fixedId);
         expect(fixed.viewCount, f).toBe(now.viewCount);
         expect(fixed.hasConversation, f).toBe(now.hasConversation);
         expect(titleOf(fixed), f).toBe(titleOf(now));
         expect(fixed.firstPrompt, f).toBe(now.firstPrompt);
         expect(fixed.totalCostUsd, f).toBeCloseTo(now.totalCostUsd, 12);
         const views = (d: Database, id: string) => d.prepare(`SELECT seq, viewSeq FROM MessageView WHERE sessionId = ? ORDER BY seq`).all(id);
-        expect(views(db, ids[i]!), f).toEqual(views(fresh.db, now.id));
-        expect(rows(ids[i]!).map((r) => r.timestamp ?? r.createdAt), f).toEqual(
+        expect(views(db, fixedId), f).toEqual(views(fresh.db, now.id));
+        const attached = (d: Database, id: string) => d.prepare(`SELECT callSeq, resultSeq FROM ToolResultAttach WHERE sessionId = ? ORDER BY callSeq, resultSeq`).all(id);
+        expect(attached(db, fixedId), f).toEqual(attached(fresh.db, now.id));
+        if (f === "2d003217-3f56-4841-a730-bf4aeda8fca6") expect(attached(db, fixedId).length).toBe(3);
+        expect(rows(fixedId).map((r) => r.timestamp ?? r.createdAt), f).toEqual(
           (fresh.db.prepare(`SELECT timestamp, createdAt FROM Message WHERE sessionId = ? ORDER BY seq`).all(now.id) as { timestamp: string | null; createdAt: string }[]).map(
             (r) => r.timestamp ?? r.createdAt,
           ),

@@ -13,6 +13,23 @@ CREATE TABLE "MessageView" (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX "MessageView_sessionId_viewSeq_key" ON "MessageView"("sessionId", "viewSeq");
 
+-- Tool calls by id, and the tool-result lines shown as part of the assistant line that made the call (the
+-- results of that turn, not a bubble of their own).
+CREATE TABLE "ToolCallIndex" (
+    "sessionId" TEXT NOT NULL,
+    "toolUseId" TEXT NOT NULL,
+    "seq" INTEGER NOT NULL,
+    PRIMARY KEY ("sessionId", "toolUseId"),
+    CONSTRAINT "ToolCallIndex_sessionId_fkey" FOREIGN KEY ("sessionId") REFERENCES "Session" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE "ToolResultAttach" (
+    "sessionId" TEXT NOT NULL,
+    "callSeq" INTEGER NOT NULL,
+    "resultSeq" INTEGER NOT NULL,
+    PRIMARY KEY ("sessionId", "callSeq", "resultSeq"),
+    CONSTRAINT "ToolResultAttach_sessionId_fkey" FOREIGN KEY ("sessionId") REFERENCES "Session" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+) WITHOUT ROWID;
+
 -- A parent line that names the sub-agent a tool call started (`toolUseResult.agentId`, `agent_progress`).
 CREATE TABLE "AgentLink" (
     "sessionId" TEXT NOT NULL,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { messageUuid, toStreamMessage, type Message } from "@ils/contracts";
 import { typedPrompt } from "@ils/sync";
-import { presentLine } from "../presentation/bubble.ts";
+import { ViewIndexer } from "../presentation/view-index.ts";
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { MessageBus } from "./message-bus.ts";
@@ -44,7 +44,7 @@ export class IngestService {
   private readonly hasUuid;
   private readonly findOwnPrompt;
   private readonly adoptUuid;
-  private readonly insertView;
+  private readonly view;
   private readonly updateView;
   private readonly linkAgent;
   private readonly appendTx;
@@ -61,9 +61,9 @@ export class IngestService {
        ON CONFLICT (sessionId, uuid) DO NOTHING`,
     );
     this.selectSession = db.prepare(`SELECT lastSeq, lastActiveAt, viewCount FROM Session WHERE id = ?`);
-    // The app's view (docs/presentation.md): each line it shows gets the next view number, at ingest, so a page
-    // of the app's history is a range read.
-    this.insertView = db.prepare(`INSERT INTO MessageView (sessionId, seq, viewSeq) VALUES (?, ?, ?)`);
+    // The app's view (docs/presentation.md): each line it shows gets the next view number (ViewIndexer), at
+    // ingest, so a page of the app's history is a range read.
+    this.view = new ViewIndexer(db);
     this.updateView = db.prepare(
       `UPDATE Session SET viewCount = @viewCount, hasConversation = max(hasConversation, @conversation) WHERE id = @id`,
     );
@@ -142,12 +142,9 @@ export class IngestService {
       seq += 1;
       inserted.push({ row, value: c.value });
       if (dated > lastActiveAt) lastActiveAt = dated;
-      const shown = presentLine(c.value);
-      if (shown) {
-        viewCount += 1;
-        this.insertView.run(sessionId, row.seq, viewCount);
-        if (shown.conversational) conversation = 1;
-      }
+      const shown = this.view.index(sessionId, row.seq, c.value, viewCount);
+      viewCount = shown.viewCount;
+      if (shown.conversational) conversation = 1;
       this.applyStats(sessionId, c);
     }
     if (inserted.length > 0) {

@@ -2,7 +2,7 @@ import { nameFromText, typedPrompt, usageOf, type TokenUsage } from "@ils/sync";
 import type { Database } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import { estimateCost } from "../pricing/price-table.ts";
-import { presentLine } from "./bubble.ts";
+import { ViewIndexer } from "./view-index.ts";
 
 const FIX = "presentation-v1";
 const PAGE = 1000;
@@ -28,16 +28,16 @@ export function applyDataFixes(db: Database, logger?: Logger): boolean {
 
 class SessionFixer {
   private readonly page;
-  private readonly clearViews;
-  private readonly insertView;
+  private readonly clear;
+  private readonly view;
   private readonly link;
   private readonly update;
   private readonly setCost;
 
   constructor(private readonly db: Database) {
     this.page = db.prepare(`SELECT seq, uuid, content FROM Message WHERE sessionId = ? AND seq > ? ORDER BY seq LIMIT ?`);
-    this.clearViews = db.prepare(`DELETE FROM MessageView WHERE sessionId = ?`);
-    this.insertView = db.prepare(`INSERT INTO MessageView (sessionId, seq, viewSeq) VALUES (?, ?, ?)`);
+    this.clear = ["MessageView", "ToolCallIndex", "ToolResultAttach"].map((table) => db.prepare(`DELETE FROM ${table} WHERE sessionId = ?`));
+    this.view = new ViewIndexer(db);
     this.link = db.prepare(`INSERT OR IGNORE INTO AgentLink (sessionId, agentId, toolUseId) VALUES (?, ?, ?)`);
     // An imported session's `name` was written by the old sync (summary or prompt): the title rule replaces it.
     this.update = db.prepare(
@@ -51,7 +51,7 @@ class SessionFixer {
 
   fix(sessionId: string, external: boolean): void {
     this.db.transaction(() => {
-      this.clearViews.run(sessionId);
+      for (const clear of this.clear) clear.run(sessionId);
       let viewCount = 0;
       let conversation = 0;
       let firstPrompt: string | null = null;
@@ -73,12 +73,9 @@ class SessionFixer {
           } catch {
             continue;
           }
-          const shown = presentLine(v);
-          if (shown) {
-            viewCount += 1;
-            this.insertView.run(sessionId, row.seq, viewCount);
-            if (shown.conversational) conversation = 1;
-          }
+          const shown = this.view.index(sessionId, row.seq, v, viewCount);
+          viewCount = shown.viewCount;
+          if (shown.conversational) conversation = 1;
           if (typeof v !== "object" || v === null) continue;
           if (v.type === "user") {
             const prompt: { text: string; kind: string } | undefined = firstPrompt === null ? typedPrompt(v) : undefined;

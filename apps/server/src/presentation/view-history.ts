@@ -6,6 +6,9 @@ import { toMessage, type MessageRow } from "../messages/message-row.ts";
 
 const COLUMNS = `m.id, m.sessionId, m.seq, m.type, m.subtype, m.role, m.uuid, m.content, m.timestamp, m.createdAt`;
 
+/** A message of the app's view, with the tool-result lines shown as part of it (raw lines, in order). */
+export type ViewMessage = Message & { answers?: unknown[] };
+
 export interface ViewPageInput {
   sessionId: string;
   limit: number;
@@ -25,6 +28,7 @@ export class ViewHistoryService {
   private readonly after;
   private readonly before;
   private readonly hasBefore;
+  private readonly answers;
 
   constructor(db: Database) {
     this.session = db.prepare(`SELECT viewCount, lastSeq FROM Session WHERE id = ?`);
@@ -33,9 +37,15 @@ export class ViewHistoryService {
     this.after = db.prepare(`SELECT ${COLUMNS} ${join} WHERE v.sessionId = ? AND v.seq > ? ORDER BY v.seq ASC LIMIT ?`);
     this.before = db.prepare(`SELECT ${COLUMNS} ${join} WHERE v.sessionId = ? AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`);
     this.hasBefore = db.prepare(`SELECT 1 FROM MessageView WHERE sessionId = ? AND seq < ? LIMIT 1`).pluck();
+    // The tool results answering the calls of a page: one range read of the page's seqs.
+    this.answers = db.prepare(
+      `SELECT a.callSeq AS callSeq, m.content AS content FROM ToolResultAttach a
+       JOIN Message m ON m.sessionId = a.sessionId AND m.seq = a.resultSeq
+       WHERE a.sessionId = ? AND a.callSeq BETWEEN ? AND ? ORDER BY a.callSeq, a.resultSeq`,
+    );
   }
 
-  list(q: ViewPageInput): Page<Message> {
+  list(q: ViewPageInput): Page<ViewMessage> {
     const session = this.session.get(q.sessionId) as { viewCount: number; lastSeq: number } | undefined;
     if (!session) throw notFound("session", q.sessionId);
     if (q.offset !== undefined && q.cursor !== undefined) throw badRequest("cursor", "use only one of offset and cursor");
@@ -60,15 +70,35 @@ export class ViewHistoryService {
    * `nextCursor` continues after the last item; on an empty page past the end it points after the session's last
    * stored line (never back to the start), so a client polling it gets only what is new.
    */
-  private page(sessionId: string, rows: MessageRow[], total: number, hasMore: boolean, seqWhenEmpty: number): Page<Message> {
+  private page(sessionId: string, rows: MessageRow[], total: number, hasMore: boolean, seqWhenEmpty: number): Page<ViewMessage> {
     const first = rows[0];
     const last = rows.at(-1);
+    const answers = new Map<number, unknown[]>();
+    if (first && last) {
+      for (const a of this.answers.iterate(sessionId, first.seq, last.seq) as Iterable<{ callSeq: number; content: string }>) {
+        const list = answers.get(a.callSeq) ?? [];
+        list.push(parse(a.content));
+        answers.set(a.callSeq, list);
+      }
+    }
     return {
-      items: rows.map((row) => toMessage(row)),
+      items: rows.map((row): ViewMessage => {
+        const message = toMessage(row);
+        const answered = answers.get(row.seq);
+        return answered ? { ...message, answers: answered } : message;
+      }),
       total,
       hasMore,
       nextCursor: encodeSeqCursor(last ? last.seq : Math.max(0, seqWhenEmpty)),
       prevCursor: first && this.hasBefore.get(sessionId, first.seq) !== undefined ? encodeSeqCursor(first.seq) : null,
     };
+  }
+}
+
+function parse(content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    return content;
   }
 }

@@ -1,16 +1,17 @@
 import type { ServerResponse } from "node:http";
-import { IosListMessagesQuery, IosMessageList, IosSessionIdParams, type Message, type Page } from "@ils/contracts";
+import { IosListMessagesQuery, IosMessageList, IosSessionIdParams, type Page } from "@ils/contracts";
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
 import { encodeSeqCursor } from "../../messages/cursor.ts";
 import type { Services } from "../../services.ts";
 import { writeChunk } from "../http-io.ts";
 import { toAppMessage } from "../ios/message-view.ts";
+import type { ViewMessage } from "../../presentation/view-history.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 
 const PAGE = 500;
 
-type Pager = (q: { sessionId: string; limit: number; offset?: number; cursor?: string; direction?: "forward" | "backward" }) => Page<Message>;
+type Pager = (q: { sessionId: string; limit: number; offset?: number; cursor?: string; direction?: "forward" | "backward" }) => Page<ViewMessage>;
 
 /** `?include=all`: every stored line; default: only what a person reads (docs/presentation.md). */
 function pagerFor(services: Services, include: "all" | undefined): Pager {
