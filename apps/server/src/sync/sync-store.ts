@@ -48,11 +48,10 @@ export class SyncStore implements SyncSink {
          inode = excluded.inode, offset = excluded.offset, lines = excluded.lines, updatedAt = excluded.updatedAt`,
     );
     this.selectSessionExists = db.prepare(`SELECT 1 FROM Session WHERE id = ?`).pluck();
-    this.selectSessionMeta = db.prepare(`SELECT name, source, parentSessionId FROM Session WHERE id = ?`);
+    this.selectSessionMeta = db.prepare(`SELECT source, parentSessionId FROM Session WHERE id = ?`);
     this.selectHasMessage = db.prepare(`SELECT 1 FROM Message WHERE sessionId = ? AND uuid = ?`).pluck();
     this.updateMeta = db.prepare(
       `UPDATE Session SET
-         name = coalesce(@name, name),
          projectPath = coalesce(projectPath, @projectPath),
          projectName = coalesce(projectName, @projectName),
          gitBranch = coalesce(@gitBranch, gitBranch),
@@ -144,12 +143,11 @@ export class SyncStore implements SyncSink {
   }
 
   applyMeta(sessionId: string, meta: SessionMeta, fromStart: boolean, target: SessionTarget): void {
-    const row = this.selectSessionMeta.get(sessionId) as { name: string | null; source: string; parentSessionId: string | null } | undefined;
+    const row = this.selectSessionMeta.get(sessionId) as { source: string; parentSessionId: string | null } | undefined;
     if (!row) return;
     this.db.transaction(() => {
       this.updateMeta.run({
         id: sessionId,
-        name: null,
         projectPath: meta.cwd ?? null,
         projectName: meta.cwd ? projectName(meta.cwd) : null,
         gitBranch: meta.gitBranch ?? null,
