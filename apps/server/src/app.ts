@@ -3,6 +3,7 @@ import { openWritableDatabase } from "./db/database.ts";
 import { writeServerFile } from "./db/server-file.ts";
 import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
+import { applyDataFixes } from "./presentation/data-fix.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
@@ -30,6 +31,7 @@ export async function startServer(config: Config): Promise<App> {
     throw error;
   }
   if (applied.length) logger.info({ applied }, "applied migrations");
+  applyDataFixes(db, logger);
   const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
   // What an earlier run or `ils sync` left queued for the search index.
@@ -56,6 +58,8 @@ export async function startServer(config: Config): Promise<App> {
       removeServerFile();
       // Runs first: their last lines and the "interrupted" status are stored, and clients still get the run event.
       await services.streaming.shutdown();
+      // Every open SSE stream ends with a final `error` event rather than a cut connection.
+      await services.sseStreams.shutdown();
       await http.close();
       await services.sync.stop();
       services.searchIndexer.stop();

@@ -10,6 +10,8 @@ import { MessageBus } from "./messages/message-bus.ts";
 import { projectDirectories } from "./projects/project-path.ts";
 import { ProjectService } from "./projects/project-service.ts";
 import { SessionService } from "./sessions/session-service.ts";
+import { ViewHistoryService } from "./presentation/view-history.ts";
+import { SseStreams } from "./rest/sse.ts";
 import { SearchIndexer } from "./search/search-indexer.ts";
 import { SearchService } from "./search/search-service.ts";
 import { ExportService } from "./export/export-service.ts";
@@ -26,6 +28,8 @@ export interface Services {
   projects: ProjectService;
   ingest: IngestService;
   history: HistoryService;
+  /** The app's default history: only what a person reads (docs/presentation.md). */
+  viewHistory: ViewHistoryService;
   health: HealthService;
   /** Live chat: runs Claude Code and streams what it prints. */
   streaming: StreamingService;
@@ -36,6 +40,8 @@ export interface Services {
   exporter: ExportService;
   /** Imports Claude Code's own transcripts (~/.claude/projects). */
   sync: SyncService;
+  /** Open SSE responses, ended with a final `error` event at shutdown. */
+  sseStreams: SseStreams;
 }
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
@@ -55,6 +61,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     projects,
     ingest,
     history,
+    viewHistory: new ViewHistoryService(db),
     health: new HealthService(db, config.claudeBin),
     streaming: new StreamingService({ config, logger, bus, sessions, ingest, history }),
     forks: new ForkService(db, sessions, ingest),
@@ -62,5 +69,6 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     searchIndexer,
     sync: new SyncService(db, sessions, ingest, config.claudeDir, logger),
     exporter: new ExportService(db),
+    sseStreams: new SseStreams(),
   };
 }

@@ -57,6 +57,7 @@ const CASES: Record<string, { invalid: [string, string, unknown, string]; unknow
   listSessionProjects: { invalid: ["GET", "/sessions/projects?", undefined, ""] },
   createSession: { invalid: ["POST", "/sessions", { permissionMode: "yolo" }, "body.permissionMode"], unknown: ["POST", "/sessions", { projectId: UNKNOWN }] },
   getSession: { invalid: ["GET", "/sessions/not-a-uuid", undefined, "params.id"], unknown: ["GET", `/sessions/${UNKNOWN}`] },
+  listSubagents: { invalid: ["GET", "/sessions/not-a-uuid/subagents", undefined, "params.id"], unknown: ["GET", `/sessions/${UNKNOWN}/subagents`] },
   renameSession: { invalid: ["PUT", `/sessions/${UNKNOWN}`, { name: "" }, "body.name"], unknown: ["PUT", `/sessions/${UNKNOWN}`, { name: "x" }] },
   deleteSession: { invalid: ["DELETE", "/sessions/1234", undefined, "params.id"], unknown: ["DELETE", `/sessions/${UNKNOWN}`] },
   forkSession: { invalid: ["POST", `/sessions/${UNKNOWN}/fork`, { atMessageId: "nope" }, "body.atMessageId"], unknown: ["POST", `/sessions/${UNKNOWN}/fork`, {}] },

@@ -149,7 +149,7 @@ describe("a whole flow through the generated client", () => {
   it("the whole history equals the offset pages and the cursor pages, oldest first", () => {
     const all = data<{ items: { id: string; seq: number }[]; total: number }>("messages");
     expect(all.items.length).toBe(all.total);
-    expect(all.items.length).toBeGreaterThan(8);
+    expect(all.items.length).toBeGreaterThan(4); // what a person reads of the run (docs/presentation.md)
     expect(all.items.map((m) => m.seq)).toEqual([...all.items.map((m) => m.seq)].sort((a, b) => a - b));
     const byOffset = pages("offset").flatMap((k) => data<{ items: { id: string }[] }>(k).items.map((m) => m.id));
     const byCursor = pages("cursor").flatMap((k) => data<{ items: { id: string }[] }>(k).items.map((m) => m.id));

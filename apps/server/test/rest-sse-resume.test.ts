@@ -65,7 +65,8 @@ const idsOf = (text: string) => {
 };
 
 async function storedSeqs(id: string): Promise<number[]> {
-  const body = (await (await fetch(api(`/sessions/${id}/messages`))).json()) as { data: { items: { seq: number; type: string }[] } };
+  // Every stored line (the default history leaves bookkeeping out since docs/presentation.md).
+  const body = (await (await fetch(api(`/sessions/${id}/messages?include=all`))).json()) as { data: { items: { seq: number; type: string }[] } };
   return body.data.items.filter((m) => ["system", "assistant", "user", "result"].includes(m.type)).map((m) => m.seq);
 }
 

@@ -30,7 +30,8 @@ export function buildClaudeDir(claudeDir: string): string {
   }
   for (const transcripts of findDirs(join(FIXTURES, "generated"), "transcripts")) {
     for (const file of walk(transcripts)) {
-      if (!file.endsWith(".jsonl")) continue;
+      // `agent-<id>.meta.json` beside a 2.1.x sub-agent transcript names the tool call that started it.
+      if (!file.endsWith(".jsonl") && !file.endsWith(".meta.json")) continue;
       const target = join(projects, relative(transcripts, file));
       if (existsSync(target) && statSync(target).size >= statSync(file).size) continue;
       mkdirSync(dirname(target), { recursive: true });

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ScanReport, WIRE_DATE_PATTERN } from "@ils/contracts";
-import type { SessionRow } from "../src/sessions/session-row.ts";
+import { titleOf, type SessionRow } from "../src/sessions/session-row.ts";
 import { createTestServices } from "./support/in-process.ts";
 import { tempDir } from "./support/temp.ts";
 import { buildClaudeDir, expectedLines, transcriptFiles, tryParse } from "./sync-fixtures.ts";
@@ -102,19 +102,22 @@ describe("sync: import of the fixture transcripts", () => {
     expect(row.outputTokens).toBeGreaterThan(0);
   });
 
-  it("names sessions: a summary of the session, else the first typed prompt", () => {
-    expect(session("c278289d-b3a8-42bf-9ac2-43b544bebace").name).toBe(firstPromptOf("-home-user-project-simple/c278289d-b3a8-42bf-9ac2-43b544bebace.jsonl"));
-    // A file holding summary lines is named by the summary, not by its first prompt.
-    const summarized = session("7de1dd02-d3f9-49aa-8911-7d5b98666a03");
-    const summaries = readFileSync(join(projects, "-home-jenkins-Personal-AI-Infrastructure/7de1dd02-d3f9-49aa-8911-7d5b98666a03.jsonl"), "utf8")
-      .split("\n").map((l) => tryParse(l)).filter((v) => v?.type === "summary").map((v) => v!.summary as string);
+  // Changed with the presentation rules (docs/presentation.md): sync no longer writes `name`; the title rule
+  // reads the title sources, and a summary whose leaf is in another file no longer names this session.
+  it("titles sessions: a summary of the session, else the first typed prompt", () => {
+    const title = (id: string) => titleOf(session(id));
+    expect(title("c278289d-b3a8-42bf-9ac2-43b544bebace")).toBe(firstPromptOf("-home-user-project-simple/c278289d-b3a8-42bf-9ac2-43b544bebace.jsonl"));
+    // A file starting with summaries of *earlier* sessions (leafUuid in another file) is titled by its own first prompt.
+    const path = join(projects, "-home-jenkins-Personal-AI-Infrastructure/7de1dd02-d3f9-49aa-8911-7d5b98666a03.jsonl");
+    const lines = readFileSync(path, "utf8").split("\n").map((l) => tryParse(l));
+    const summaries = lines.filter((v) => v?.type === "summary").map((v) => v!.summary as string);
     expect(summaries.length).toBeGreaterThan(0);
-    expect(summaries).toContain(summarized.name);
-    // A session started with a slash command and no typed prompt is named by the command.
-    expect(session("1af7fc5e-8455-4414-9ccd-011d40f70b2a").name).toBe("/init");
-    // Meta lines and slash-command wrappers never name a session.
-    for (const row of services.db.prepare(`SELECT name FROM Session`).pluck().all() as (string | null)[]) {
-      expect(row ?? "").not.toMatch(/^<[a-z-]+>|^Caveat:|^\[Request interrupted/);
+    expect(summaries).not.toContain(title("7de1dd02-d3f9-49aa-8911-7d5b98666a03"));
+    // A session started with a slash command and no typed prompt is titled by the command.
+    expect(title("1af7fc5e-8455-4414-9ccd-011d40f70b2a")).toBe("/init");
+    // Meta lines and slash-command wrappers never title a session.
+    for (const row of services.db.prepare(`SELECT * FROM Session`).all() as SessionRow[]) {
+      expect(titleOf(row)).not.toMatch(/^<[a-z-]+>|^Caveat:|^\[Request interrupted/);
     }
   });
 

@@ -29,7 +29,13 @@ export type TokenUsage = z.infer<typeof TokenUsage>;
 export const Session = z.object({
   id: Id,
   claudeSessionId: z.string().nullable(),
+  /** The name given in ILS (create, rename), if any. */
   name: z.string().nullable(),
+  /**
+   * What a person reads as the session's name (docs/presentation.md): the ILS name, else the latest custom title,
+   * else Claude Code's ai-title, else a summary of this session, else the first typed prompt, else "Untitled".
+   */
+  title: z.string(),
   projectPath: z.string().nullable(),
   projectName: z.string().nullable(),
   model: z.string().nullable(),
@@ -38,9 +44,18 @@ export const Session = z.object({
   source: SessionSource,
   forkedFromId: z.string().nullable(),
   parentSessionId: z.string().nullable(),
+  /** Sub-agent sessions: the agent id, and the parent's tool_use that started it (when the files say). */
+  agentId: z.string().nullable(),
+  parentToolUseId: z.string().nullable(),
+  /** Sub-agent sessions listed under this one (`sessions.subagents`). */
+  subagentCount: z.number().int(),
   messageCount: z.number().int(),
   lastSeq: z.number().int(),
   totalCostUsd: z.number(),
+  /** True when `totalCostUsd` is estimated from token counts (imported sessions), false when a run reported it. */
+  costEstimated: z.boolean(),
+  /** Models with usage the price table does not know: their tokens are not in the estimate. */
+  unpricedModels: z.array(z.string()),
   numTurns: z.number().int(),
   durationMs: z.number().int(),
   usage: TokenUsage,
@@ -134,6 +149,11 @@ export const ListSessionsInput = z.object({
   projectPath: z.string().min(1).optional(),
   projectName: z.string().min(1).optional(),
   source: SessionSource.optional(),
+  /**
+   * Default: conversations only (imported sessions without a user or assistant message and sub-agent sessions
+   * are left out; sub-agents are listed by `sessions.subagents`). `all`: every stored session.
+   */
+  include: z.enum(["conversations", "all"]).optional(),
 });
 export type ListSessionsInput = z.input<typeof ListSessionsInput>;
 

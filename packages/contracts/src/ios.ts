@@ -61,6 +61,13 @@ export const IosChatSession = z
     forkedFrom: uuidOut.optional(),
     encodedProjectPath: z.string().optional(),
     firstPrompt: z.string().optional(),
+    /** ILS extension: why the last run failed (`status: "error"`). */
+    lastError: z.string().optional(),
+    /** ILS extension: sub-agent sessions under this one (`GET /sessions/{id}/subagents`). */
+    subagentCount: int.optional(),
+    /** ILS extension, sub-agent sessions: the parent session and the parent's tool_use that started this one. */
+    parentSessionId: uuidOut.optional(),
+    parentToolUseId: z.string().optional(),
   });
 export type IosChatSession = z.infer<typeof IosChatSession>;
 
@@ -267,6 +274,8 @@ export const IosListSessionsQuery = z.object({
   offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
   projectName: z.string().min(1).optional(),
   source: SessionSource.optional(),
+  /** ILS extension: `all` also lists sessions without a conversation and sub-agent sessions. */
+  include: z.enum(["all"]).optional(),
   refresh: z.enum(["true", "false"]).optional(),
   sort: z.string().optional(),
   order: z.enum(["asc", "desc"]).optional(),
@@ -274,6 +283,8 @@ export const IosListSessionsQuery = z.object({
 
 /** No limit, offset or cursor: the whole history, oldest first. */
 export const IosListMessagesQuery = z.object({
+  /** ILS extension: `all` serves every stored line (bookkeeping too), not only what a person reads. */
+  include: z.enum(["all"]).optional(),
   limit: queryInt(1, 500).optional(),
   offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
   cursor: z.string().min(1).max(200).optional(),

@@ -5,12 +5,13 @@ export { readLines, readByteAt, DEFAULT_MAX_LINE_BYTES, type RawLine, type ReadR
 export { parseLine, isBlank, type ParsedLine } from "./transcript/parse-line.ts";
 export {
   SessionMetaCollector,
-  typedPrompt,
   nameFromText,
+  usageOf,
   type SessionMeta,
   type SummaryLine,
   type TokenUsage,
 } from "./transcript/session-meta.ts";
+export { readUserText, stripAnsi, typedPrompt, userLineText, type UserText, type UserTextKind } from "./transcript/prompt-text.ts";
 export { planRead, type FileState, type FileStat, type ReadPlan } from "./state/file-state.ts";
 export { DeferFile, type SyncEntry, type SessionTarget, type SyncSink } from "./import/sink.ts";
 export { TranscriptImporter, type ImporterOptions, type ScanProgress } from "./import/importer.ts";

@@ -5,6 +5,7 @@ import type { Config } from "../config/config.ts";
 import { openWritableDatabase } from "../db/database.ts";
 import { applyMigrations } from "../db/migrate.ts";
 import { readServerFile, type ServerFile } from "../db/server-file.ts";
+import { applyDataFixes } from "../presentation/data-fix.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { IngestService } from "../messages/ingest-service.ts";
 import { MessageBus } from "../messages/message-bus.ts";
@@ -86,6 +87,7 @@ async function syncDirect(config: Config, options: SyncCommandOptions, logger: L
   const db = openWritableDatabase(config.databasePath);
   try {
     applyMigrations(db);
+    applyDataFixes(db, logger);
     const directories = projectDirectories(config);
     const sessions = new SessionService(db, directories, new ProjectService(db, directories));
     const sync = new SyncService(db, sessions, new IngestService(db, new MessageBus()), config.claudeDir, logger, sharing ? SHARING : {});

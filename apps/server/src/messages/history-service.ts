@@ -40,7 +40,8 @@ export class HistoryService {
         ? q.offset < total ? q.offset + 1 : undefined
         : (this.seqAtOffset.get(q.sessionId, q.offset) as number | undefined);
       const rows = startSeq === undefined ? [] : this.forward(q.sessionId, startSeq - 1, q.limit);
-      return this.page(q.sessionId, rows, total, q.offset + rows.length < total);
+      // Past the end, `nextCursor` points after the last message (a client polling it gets only new ones).
+      return this.page(q.sessionId, rows, total, q.offset + rows.length < total, session.lastSeq);
     }
     if (q.around !== undefined) {
       const seq = this.byId.get(q.sessionId, q.around) as number | undefined;

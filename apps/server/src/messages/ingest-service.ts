@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { messageUuid, toStreamMessage, type Message } from "@ils/contracts";
+import { typedPrompt } from "@ils/sync";
+import { ViewIndexer } from "../presentation/view-index.ts";
 import type { Database } from "../db/database.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
@@ -13,6 +15,8 @@ export interface IngestEntry {
   value?: unknown;
   /** Dedupe key for entries without a uuid of their own (sync: file + byte offset). */
   key?: string;
+  /** The date of a line without a `timestamp` (sync derives it from the file); else the time of storing. */
+  date?: string;
 }
 
 interface Classified {
@@ -41,6 +45,9 @@ export class IngestService {
   private readonly hasUuid;
   private readonly findOwnPrompt;
   private readonly adoptUuid;
+  private readonly view;
+  private readonly updateView;
+  private readonly linkAgent;
   private readonly appendTx;
 
   /** `onStored`: called after each commit that stored messages (the search indexer queues work there). */
@@ -54,7 +61,15 @@ export class IngestService {
        VALUES (@id, @sessionId, @seq, @type, @subtype, @role, @uuid, @content, @timestamp, @createdAt)
        ON CONFLICT (sessionId, uuid) DO NOTHING`,
     );
-    this.selectSession = db.prepare(`SELECT lastSeq, lastActiveAt FROM Session WHERE id = ?`);
+    this.selectSession = db.prepare(`SELECT lastSeq, lastActiveAt, viewCount FROM Session WHERE id = ?`);
+    // The app's view (docs/presentation.md): each line it shows gets the next view number (ViewIndexer), at
+    // ingest, so a page of the app's history is a range read.
+    this.view = new ViewIndexer(db);
+    this.updateView = db.prepare(
+      `UPDATE Session SET viewCount = @viewCount, hasConversation = max(hasConversation, @conversation) WHERE id = @id`,
+    );
+    // A parent line naming the sub-agent its Task/Agent call started (2.1.x): links the sub-agent to that call.
+    this.linkAgent = db.prepare(`INSERT OR IGNORE INTO AgentLink (sessionId, agentId, toolUseId) VALUES (?, ?, ?)`);
     this.updateCounters = db.prepare(
       `UPDATE Session SET lastSeq = @lastSeq, messageCount = messageCount + @added, lastActiveAt = @lastActiveAt WHERE id = @id`,
     );
@@ -104,14 +119,17 @@ export class IngestService {
   }
 
   private appendInTransaction(sessionId: string, entries: IngestEntry[]): { row: MessageRow; value: unknown }[] {
-    const session = this.selectSession.get(sessionId) as { lastSeq: number; lastActiveAt: string } | undefined;
+    const session = this.selectSession.get(sessionId) as { lastSeq: number; lastActiveAt: string; viewCount: number } | undefined;
     if (!session) throw notFound("session", sessionId);
     const now = new Date().toISOString();
     let seq = session.lastSeq;
     let lastActiveAt = session.lastActiveAt;
+    let viewCount = session.viewCount;
+    let conversation = 0;
     const inserted: { row: MessageRow; value: unknown }[] = [];
     for (const entry of entries) {
       const c = classify(entry);
+      const dated = c.timestamp ?? (entry.date !== undefined ? isoTimestamp(entry.date) : null) ?? now;
       const row: MessageRow = {
         id: randomUUID(),
         sessionId,
@@ -122,18 +140,22 @@ export class IngestService {
         uuid: c.uuid,
         content: c.content,
         timestamp: c.timestamp,
-        createdAt: now,
+        // A line without a timestamp of its own takes the date sync derived for it, never the import time.
+        createdAt: c.timestamp === null ? dated : now,
       };
       if (c.uuid !== null && this.adoptOwnPrompt(sessionId, c)) continue;
       if (this.insertMessage.run(row).changes === 0) continue;
       seq += 1;
       inserted.push({ row, value: c.value });
-      const activity = c.timestamp ?? now;
-      if (activity > lastActiveAt) lastActiveAt = activity;
+      if (dated > lastActiveAt) lastActiveAt = dated;
+      const shown = this.view.index(sessionId, row.seq, c.value, viewCount);
+      viewCount = shown.viewCount;
+      if (shown.conversational) conversation = 1;
       this.applyStats(sessionId, c);
     }
     if (inserted.length > 0) {
       this.updateCounters.run({ id: sessionId, lastSeq: seq, added: inserted.length, lastActiveAt });
+      if (viewCount !== session.viewCount || conversation) this.updateView.run({ id: sessionId, viewCount, conversation });
     }
     return inserted;
   }
@@ -175,6 +197,11 @@ export class IngestService {
     } else if (c.type === "user") {
       const prompt = promptText(v);
       if (prompt) this.setFirstPrompt.run({ id: sessionId, prompt: prompt.slice(0, 2000) });
+      const agentId = v.toolUseResult?.agentId;
+      const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
+      if (typeof agentId === "string" && typeof toolUseId === "string") this.linkAgent.run(sessionId, agentId, toolUseId);
+    } else if (c.type === "progress" && v.data?.type === "agent_progress") {
+      if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.linkAgent.run(sessionId, v.data.agentId, v.parentToolUseID);
     }
   }
 }
@@ -207,17 +234,13 @@ function classify(entry: IngestEntry): Classified {
   };
 }
 
-/** The text of a prompt the user typed: not tool results, not injected meta text or command wrappers. */
+/**
+ * The text of a prompt the user typed (for `firstPrompt`), with IDE context and wrappers stripped as the titles
+ * and bubbles strip them: not tool results, not injected meta text, not command output or slash commands.
+ */
 export function promptText(v: Record<string, any>): string | undefined {
-  if (v.isMeta === true || v.isCompactSummary === true) return undefined;
-  const content = v.message?.content;
-  let text: string | undefined;
-  if (typeof content === "string") text = content.trim();
-  else if (Array.isArray(content) && !content.some((b) => b?.type === "tool_result")) {
-    text = content.filter((b) => b?.type === "text" && typeof b.text === "string").map((b) => b.text).join("\n").trim();
-  }
-  if (!text || /^<(command-|local-command-)/.test(text) || text.startsWith("Caveat:")) return undefined;
-  return text;
+  const prompt = typedPrompt(v);
+  return prompt?.kind === "prompt" ? prompt.text : undefined;
 }
 
 function str(value: unknown): string | undefined {

@@ -3,7 +3,7 @@ import { CreateProjectInput, toWireDate, type Page, type Project, type Session }
 import type { Database } from "../db/database.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import { notFound, validationError } from "../errors/app-error.ts";
-import { toSession, type SessionRow } from "../sessions/session-row.ts";
+import { LISTED_SESSION, SESSION_COLUMNS, toSession, type SessionRow } from "../sessions/session-row.ts";
 import { projectIdFor } from "./project-id.ts";
 import type { ProjectDirectories } from "./project-path.ts";
 
@@ -111,17 +111,17 @@ export class ProjectService {
     return this.db
       .prepare(
         `SELECT projectName AS name, count(*) AS sessionCount, max(lastActiveAt) AS latest FROM Session
-         GROUP BY projectName ORDER BY latest DESC`,
+         WHERE ${LISTED_SESSION} GROUP BY projectName ORDER BY latest DESC`,
       )
       .all() as ProjectNameGroup[];
   }
 
   /** Sessions without a project name, or with the given stand-in name (the app sends its group name as one). */
   sessionsWithoutName(alias: string, limit: number, offset: number): Page<Session> {
-    const where = `WHERE projectName IS NULL OR projectName = @alias`;
+    const where = `WHERE (projectName IS NULL OR projectName = @alias) AND ${LISTED_SESSION}`;
     const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${where}`).get({ alias }) as { n: number }).n;
     const rows = this.db
-      .prepare(`SELECT * FROM Session ${where} ORDER BY lastActiveAt DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .prepare(`SELECT ${SESSION_COLUMNS} FROM Session ${where} ORDER BY lastActiveAt DESC, id DESC LIMIT @limit OFFSET @offset`)
       .all({ alias, limit, offset }) as SessionRow[];
     return { items: rows.map(toSession), total, hasMore: offset + rows.length < total, nextCursor: null, prevCursor: null };
   }

@@ -44,3 +44,31 @@ export class SseWriter {
     if (!this.closed) this.res.end();
   }
 }
+
+/** Sent as the last event of every open stream when the server shuts down, unless the stream already told why it ends. */
+export const SHUTDOWN_EVENT = { type: "error", code: "SERVER_SHUTDOWN", message: "the server is shutting down; reconnect to resume" } as const;
+
+/**
+ * The SSE streams open right now, so a shutdown can end each with a final `error` event instead of cutting the
+ * connection (the app shows a cut stream as "still responding" or a transport error, without a reason).
+ */
+export class SseStreams {
+  private readonly open = new Set<{ shutdown(): Promise<void> }>();
+  private closing = false;
+
+  /** Registers a stream; returns its unregister function. A stream opened during shutdown is ended at once. */
+  add(stream: { shutdown(): Promise<void> }): () => void {
+    this.open.add(stream);
+    if (this.closing) void stream.shutdown();
+    return () => this.open.delete(stream);
+  }
+
+  /** Ends every open stream with its final event; waits for them (bounded, the connections close next). */
+  async shutdown(timeoutMs = 2000): Promise<void> {
+    this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all([...this.open].map((s) => s.shutdown().catch(() => undefined))), timeout]);
+    clearTimeout(timer);
+  }
+}

@@ -13,7 +13,7 @@ import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
 import type { ProjectDirectories } from "../projects/project-path.ts";
 import type { ProjectService } from "../projects/project-service.ts";
-import { toSession, type SessionRow } from "./session-row.ts";
+import { LISTED_SESSION, SESSION_COLUMNS, toSession, type SessionRow } from "./session-row.ts";
 
 export interface NewSession {
   name?: string | null;
@@ -117,11 +117,11 @@ export class SessionService {
   }
 
   findRow(id: string): SessionRow | undefined {
-    return this.db.prepare(`SELECT * FROM Session WHERE id = ?`).get(id.toLowerCase()) as SessionRow | undefined;
+    return this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE id = ?`).get(id.toLowerCase()) as SessionRow | undefined;
   }
 
   findByClaudeSessionId(claudeSessionId: string): SessionRow | undefined {
-    return this.db.prepare(`SELECT * FROM Session WHERE claudeSessionId = ?`).get(claudeSessionId) as SessionRow | undefined;
+    return this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE claudeSessionId = ?`).get(claudeSessionId) as SessionRow | undefined;
   }
 
   /**
@@ -144,6 +144,8 @@ export class SessionService {
       where.push("source = @source");
       params.source = parsed.source;
     }
+    // What is a conversation (docs/presentation.md): sub-agents and imported files without one are not listed.
+    if (parsed.include !== "all") where.push(LISTED_SESSION);
     const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
     const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${filter}`).get(params) as { n: number }).n;
 
@@ -156,7 +158,7 @@ export class SessionService {
     }
     const rows = this.db
       .prepare(
-        `SELECT * FROM Session ${pageWhere.length ? `WHERE ${pageWhere.join(" AND ")}` : ""}
+        `SELECT ${SESSION_COLUMNS} FROM Session ${pageWhere.length ? `WHERE ${pageWhere.join(" AND ")}` : ""}
          ORDER BY lastActiveAt DESC, id DESC LIMIT @limit OFFSET @offset`,
       )
       .all({ ...params, limit: parsed.limit + 1, offset: parsed.offset ?? 0 }) as SessionRow[];
@@ -170,6 +172,14 @@ export class SessionService {
       nextCursor: hasMore && last ? encodeCursor({ at: last.lastActiveAt, id: last.id }) : null,
       prevCursor: null,
     };
+  }
+
+  /** The sub-agent sessions a session started, oldest first (each linked to its tool_use where the files allow). */
+  subagents(id: string): Session[] {
+    const parent = this.getRow(id);
+    return (
+      this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE parentSessionId = ? ORDER BY createdAt, id`).all(parent.id) as SessionRow[]
+    ).map(toSession);
   }
 
   rename(id: string, name: string): Session {

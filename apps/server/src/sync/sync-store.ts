@@ -1,7 +1,9 @@
-import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink } from "@ils/sync";
+import { readFileSync } from "node:fs";
+import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink, type TokenUsage } from "@ils/sync";
 import type { Database } from "../db/database.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
+import { estimateCost } from "../pricing/price-table.ts";
 import type { SessionService } from "../sessions/session-service.ts";
 
 interface SyncFileRow {
@@ -30,6 +32,9 @@ export class SyncStore implements SyncSink {
   private readonly linkParent;
   private readonly settleLastActive;
   private readonly selectUnlinkedRun;
+  private readonly setTitles;
+  private readonly setCost;
+  private readonly setAgent;
 
   constructor(
     private readonly db: Database,
@@ -44,11 +49,10 @@ export class SyncStore implements SyncSink {
          inode = excluded.inode, offset = excluded.offset, lines = excluded.lines, updatedAt = excluded.updatedAt`,
     );
     this.selectSessionExists = db.prepare(`SELECT 1 FROM Session WHERE id = ?`).pluck();
-    this.selectSessionMeta = db.prepare(`SELECT name, source, parentSessionId FROM Session WHERE id = ?`);
+    this.selectSessionMeta = db.prepare(`SELECT source, parentSessionId FROM Session WHERE id = ?`);
     this.selectHasMessage = db.prepare(`SELECT 1 FROM Message WHERE sessionId = ? AND uuid = ?`).pluck();
     this.updateMeta = db.prepare(
       `UPDATE Session SET
-         name = coalesce(@name, name),
          projectPath = coalesce(projectPath, @projectPath),
          projectName = coalesce(projectName, @projectName),
          gitBranch = coalesce(@gitBranch, gitBranch),
@@ -57,6 +61,13 @@ export class SyncStore implements SyncSink {
          createdAt = CASE WHEN @createdAt IS NOT NULL AND source = 'external' AND @createdAt < createdAt THEN @createdAt ELSE createdAt END
        WHERE id = @id`,
     );
+    // Title sources (docs/presentation.md): the latest of each kind wins; the title rule picks among them on read.
+    this.setTitles = db.prepare(
+      `UPDATE Session SET customTitle = coalesce(@customTitle, customTitle), aiTitle = coalesce(@aiTitle, aiTitle),
+         summaryTitle = coalesce(@summaryTitle, summaryTitle), firstCommand = coalesce(firstCommand, @firstCommand) WHERE id = @id`,
+    );
+    this.setCost = db.prepare(`UPDATE Session SET totalCostUsd = @usd, costEstimated = 1, unpricedModels = @unpriced WHERE id = @id`);
+    this.setAgent = db.prepare(`UPDATE Session SET agentId = @agentId, parentToolUseId = coalesce(parentToolUseId, @toolUseId) WHERE id = @id`);
     this.setUsage = db.prepare(
       `UPDATE Session SET inputTokens = @inputTokens, outputTokens = @outputTokens,
          cacheReadInputTokens = @cacheReadInputTokens, cacheCreationInputTokens = @cacheCreationInputTokens
@@ -66,21 +77,25 @@ export class SyncStore implements SyncSink {
     // taking the last line (highest seq) of each message id. Filters on the raw line's type, as the
     // importer did (ingest may classify an odd-shaped assistant line as unknown).
     this.recountUsage = db.prepare(
-      `SELECT coalesce(sum(i), 0) AS inputTokens, coalesce(sum(o), 0) AS outputTokens,
-              coalesce(sum(cr), 0) AS cacheReadInputTokens, coalesce(sum(cc), 0) AS cacheCreationInputTokens
+      `SELECT coalesce(m, '') AS model, coalesce(sum(i), 0) AS inputTokens, coalesce(sum(o), 0) AS outputTokens,
+              coalesce(sum(cr), 0) AS cacheReadInputTokens, coalesce(sum(cc), 0) AS cacheCreationInputTokens,
+              coalesce(sum(c1h), 0) AS cacheCreation1hInputTokens
        FROM (
-         SELECT json_extract(content, '$.message.usage.input_tokens') AS i,
+         SELECT json_extract(content, '$.message.model') AS m,
+                json_extract(content, '$.message.usage.input_tokens') AS i,
                 json_extract(content, '$.message.usage.output_tokens') AS o,
                 json_extract(content, '$.message.usage.cache_read_input_tokens') AS cr,
                 json_extract(content, '$.message.usage.cache_creation_input_tokens') AS cc,
+                json_extract(content, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS c1h,
                 row_number() OVER (PARTITION BY coalesce(json_extract(content, '$.message.id'), id) ORDER BY seq DESC) AS rn
          FROM Message WHERE sessionId = ? AND json_valid(content) AND json_extract(content, '$.type') = 'assistant'
-       ) WHERE rn = 1`,
+       ) WHERE rn = 1 GROUP BY m`,
     );
     // Ingest dates lines without a timestamp (last-prompt, summary, ...) "now"; an imported session's
     // activity is its newest dated line, so it sorts by when it was used, not when it was imported.
     this.settleLastActive = db.prepare(
-      `UPDATE Session SET lastActiveAt = coalesce((SELECT max(timestamp) FROM Message WHERE sessionId = @id), createdAt) WHERE id = @id`,
+      `UPDATE Session SET lastActiveAt = coalesce((SELECT max(timestamp) FROM Message WHERE sessionId = @id),
+         (SELECT max(createdAt) FROM Message WHERE sessionId = @id), createdAt) WHERE id = @id`,
     );
     this.selectUnlinkedRun = db.prepare(`SELECT 1 FROM Session WHERE status = 'active' AND claudeSessionId IS NULL LIMIT 1`).pluck();
     this.linkParent = db.prepare(`UPDATE Session SET parentSessionId = ? WHERE id = ? AND parentSessionId IS NULL`);
@@ -118,7 +133,11 @@ export class SyncStore implements SyncSink {
       if (parent) parentSessionId = parent.id;
       else if (target.parentFileExists) parentSessionId = this.createExternal(target.parentClaudeSessionId, target.meta, null).id;
     }
-    return { sessionId: this.createExternal(target.claudeSessionId, target.meta, parentSessionId).id, created: true };
+    const created = this.createExternal(target.claudeSessionId, target.meta, parentSessionId, target);
+    if (target.file.kind === "subagent" && target.file.agentId !== undefined) {
+      this.setAgent.run({ id: created.id, agentId: target.file.agentId, toolUseId: metaToolUseId(target.file.path) });
+    }
+    return { sessionId: created.id, created: true };
   }
 
   append(sessionId: string, entries: SyncEntry[]): number {
@@ -126,12 +145,11 @@ export class SyncStore implements SyncSink {
   }
 
   applyMeta(sessionId: string, meta: SessionMeta, fromStart: boolean, target: SessionTarget): void {
-    const row = this.selectSessionMeta.get(sessionId) as { name: string | null; source: string; parentSessionId: string | null } | undefined;
+    const row = this.selectSessionMeta.get(sessionId) as { source: string; parentSessionId: string | null } | undefined;
     if (!row) return;
     const apply = this.db.transaction(() => {
       this.updateMeta.run({
         id: sessionId,
-        name: this.nameFor(sessionId, meta, row.name),
         projectPath: meta.cwd ?? null,
         projectName: meta.cwd ? projectName(meta.cwd) : null,
         gitBranch: meta.gitBranch ?? null,
@@ -139,10 +157,22 @@ export class SyncStore implements SyncSink {
         claudeVersion: meta.claudeVersion ?? null,
         createdAt: isoOrNull(meta.firstTimestamp),
       });
-      // A server-run session gets its totals from `result` lines; only imported sessions count transcript usage.
+      this.setTitles.run({
+        id: sessionId,
+        customTitle: meta.customTitle ? nameFromText(meta.customTitle, 200) : null,
+        aiTitle: meta.aiTitle ? nameFromText(meta.aiTitle, 200) : null,
+        summaryTitle: this.ownSummary(sessionId, meta),
+        firstCommand: meta.firstCommand ? nameFromText(meta.firstCommand) : null,
+      });
+      // A server-run session gets its totals (and its cost: the CLI's own total_cost_usd) from `result` lines;
+      // only imported sessions count transcript usage and estimate the cost from it.
       if (row.source === "external") {
-        if (fromStart) this.setUsage.run({ id: sessionId, ...meta.usage });
-        else if (meta.sawUsage) this.setUsage.run({ id: sessionId, ...(this.recountUsage.get(sessionId) as object) });
+        const byModel = fromStart ? meta.usageByModel : meta.sawUsage ? this.recount(sessionId) : undefined;
+        if (byModel) {
+          this.setUsage.run({ id: sessionId, ...sumUsage(byModel) });
+          const cost = estimateCost(byModel);
+          this.setCost.run({ id: sessionId, usd: cost.usd, unpriced: cost.unpriced.length ? cost.unpriced.join(",") : null });
+        }
         this.settleLastActive.run({ id: sessionId });
       }
       // A sub-agent seen before its parent's file existed is linked once the parent shows up.
@@ -154,18 +184,24 @@ export class SyncStore implements SyncSink {
     retryBusy(this.db, () => apply.immediate());
   }
 
-  /** Custom title (always wins: the user set it) > a summary of this session > the first typed prompt. */
-  private nameFor(sessionId: string, meta: SessionMeta, current: string | null): string | null {
-    if (meta.customTitle) return nameFromText(meta.customTitle, 200);
-    if (current) return null;
+  /**
+   * The last summary whose `leafUuid` is a line of this session. Older transcripts start with summaries of
+   * *earlier* sessions (their leaf is in another file): those never name this one.
+   */
+  private ownSummary(sessionId: string, meta: SessionMeta): string | null {
     const own = meta.summaries.findLast((s) => s.leafUuid !== undefined && this.selectHasMessage.get(sessionId, s.leafUuid) !== undefined);
-    const summary = own ?? meta.summaries.at(-1);
-    if (summary) return nameFromText(summary.text, 200);
-    return meta.firstPrompt ? nameFromText(meta.firstPrompt) : null;
+    return own ? nameFromText(own.text, 200) : null;
   }
 
-  private createExternal(claudeSessionId: string, meta: SessionMeta, parentSessionId: string | null) {
-    const createdAt = isoOrNull(meta.firstTimestamp) ?? undefined;
+  /** Usage per model from the stored lines, the last line of each message id (an incremental read sees only part of one). */
+  private recount(sessionId: string): Map<string, TokenUsage> {
+    const rows = this.recountUsage.all(sessionId) as (TokenUsage & { model: string })[];
+    return new Map(rows.map(({ model, ...usage }) => [model, usage]));
+  }
+
+  private createExternal(claudeSessionId: string, meta: SessionMeta, parentSessionId: string | null, target?: SessionTarget) {
+    // A transcript without any dated line (only summaries, snapshots) is dated by its file, never by the import.
+    const createdAt = isoOrNull(meta.firstTimestamp) ?? (target ? new Date(target.file.mtimeMs).toISOString() : undefined);
     return this.sessions.insert({
       source: "external",
       status: "completed",
@@ -175,6 +211,27 @@ export class SyncStore implements SyncSink {
       projectName: meta.cwd ? projectName(meta.cwd) : null,
       ...(createdAt ? { createdAt, lastActiveAt: createdAt } : {}),
     });
+  }
+}
+
+function sumUsage(byModel: Map<string, TokenUsage>): Omit<TokenUsage, "cacheCreation1hInputTokens"> {
+  const total = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+  for (const u of byModel.values()) {
+    total.inputTokens += u.inputTokens;
+    total.outputTokens += u.outputTokens;
+    total.cacheReadInputTokens += u.cacheReadInputTokens;
+    total.cacheCreationInputTokens += u.cacheCreationInputTokens;
+  }
+  return total;
+}
+
+/** `agent-<id>.meta.json` beside a 2.1.x sub-agent transcript names the parent's tool_use (`toolUseId`). */
+function metaToolUseId(transcriptPath: string): string | null {
+  try {
+    const meta = JSON.parse(readFileSync(transcriptPath.replace(/\.jsonl$/, ".meta.json"), "utf8")) as { toolUseId?: unknown };
+    return typeof meta.toolUseId === "string" ? meta.toolUseId : null;
+  } catch {
+    return null; // older layouts have no meta file
   }
 }
 

@@ -31,15 +31,15 @@ export async function runFlow(baseUrl: string, projectPath: string): Promise<Rec
   keep("rename", await client.PUT("/sessions/{id}", { params: { path: { id } }, body: { name: "renamed" } }));
   keep("messages", await client.GET("/sessions/{id}/messages", { params: { path: { id } } }));
 
-  // Offset pages of 3 until hasMore is false.
-  for (let offset = 0, page = 0; ; offset += 3, page++) {
-    const r = keep(`offset${page}`, await client.GET("/sessions/{id}/messages", { params: { path: { id }, query: { limit: 3, offset } } }));
+  // Offset pages of 2 until hasMore is false (the default history holds only what a person reads).
+  for (let offset = 0, page = 0; ; offset += 2, page++) {
+    const r = keep(`offset${page}`, await client.GET("/sessions/{id}/messages", { params: { path: { id }, query: { limit: 2, offset } } }));
     if (!(r.data as { data: { hasMore: boolean } }).data.hasMore || page > 100) break;
   }
-  // Keyset pages of 4, forward from the start.
+  // Keyset pages of 2, forward from the start.
   let cursor: string | undefined;
   for (let page = 0; ; page++) {
-    const query = cursor ? { limit: 4, cursor, direction: "forward" as const } : { limit: 4, direction: "forward" as const };
+    const query = cursor ? { limit: 2, cursor, direction: "forward" as const } : { limit: 2, direction: "forward" as const };
     const r = keep(`cursor${page}`, await client.GET("/sessions/{id}/messages", { params: { path: { id }, query } }));
     const data = (r.data as { data: { hasMore: boolean; nextCursor?: string | null } }).data;
     if (!data.hasMore || page > 100) break;

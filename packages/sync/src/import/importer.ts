@@ -103,6 +103,10 @@ export class TranscriptImporter {
     let batchBytes = 0;
     let offset = from;
     let fileTouchedSession = false;
+    // Dating undated lines: the last dated line seen, and the leading undated lines still waiting for one.
+    let lastDated: string | undefined;
+    let undated: SyncEntry[] = [];
+    const fileDate = new Date(file.mtimeMs).toISOString();
 
     const ensureSession = (): string => {
       if (sessionId) return sessionId;
@@ -115,6 +119,8 @@ export class TranscriptImporter {
     // `final`: the whole file was read, so its stat size is accounted for (a partial last line waits for
     // growth). Before that, the saved size is the offset: an interrupted read is continued next scan.
     const flush = (final: boolean) => {
+      for (const entry of undated) entry.date = fileDate;
+      undated = [];
       if (batch.length > 0) {
         const id = ensureSession();
         const inserted = this.sink.append(id, batch);
@@ -152,9 +158,20 @@ export class TranscriptImporter {
         const value = parsed.value;
         collector.observe(value);
         const uuid = value.uuid;
-        batch.push({ raw: line.text, value, key: typeof uuid === "string" && uuid.length > 0 ? undefined : `${file.relPath}:${line.start}` });
+        const entry: SyncEntry = { raw: line.text, value, key: typeof uuid === "string" && uuid.length > 0 ? undefined : `${file.relPath}:${line.start}` };
+        const own = ownDate(value);
+        if (own !== undefined) {
+          if (value.timestamp === undefined) entry.date = own;
+          lastDated = own;
+          for (const waiting of undated) waiting.date = own;
+          undated = [];
+        } else if (lastDated !== undefined) entry.date = lastDated;
+        else undated.push(entry);
+        batch.push(entry);
         batchBytes += line.text.length;
-        if (batch.length >= this.batchLines || batchBytes >= this.batchBytes) {
+        // Leading undated lines wait in the batch for the first dated line (up to 4 batches' worth of bytes).
+        const full = batch.length >= this.batchLines || batchBytes >= this.batchBytes;
+        if (full && (undated.length === 0 || batchBytes >= 4 * this.batchBytes)) {
           flush(false);
           this.options.signal?.throwIfAborted();
           run.progress.bytesRead = run.bytesRead + (offset - from);
@@ -193,6 +210,14 @@ export class TranscriptImporter {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A line's own date: its `timestamp`, or a file-history-snapshot's `snapshot.timestamp`. */
+function ownDate(value: Record<string, unknown>): string | undefined {
+  if (typeof value.timestamp === "string" && value.timestamp.length >= 19) return value.timestamp;
+  const snapshot = value.snapshot as { timestamp?: unknown } | undefined;
+  if (typeof snapshot === "object" && snapshot !== null && typeof snapshot.timestamp === "string" && snapshot.timestamp.length >= 19) return snapshot.timestamp;
+  return undefined;
 }
 
 /** Claude names files by session uuid; any other name is scoped to its project folder to stay unique. */

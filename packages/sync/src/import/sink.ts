@@ -7,6 +7,11 @@ export interface SyncEntry {
   raw: string;
   value: Record<string, unknown>;
   key: string | undefined;
+  /**
+   * The line's date when it has no `timestamp` of its own (docs/presentation.md): the snapshot's timestamp, else
+   * the nearest dated line before it in the file, else the nearest after it, else the file's mtime.
+   */
+  date?: string;
 }
 
 /** Which session a transcript's lines belong to. */

@@ -1,9 +1,13 @@
+import { typedPrompt } from "./prompt-text.ts";
+
 /** Token counts of one API message (the last transcript line of a message id carries the final usage). */
 export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   cacheReadInputTokens: number;
   cacheCreationInputTokens: number;
+  /** Of `cacheCreationInputTokens`, those written to the 1-hour cache (priced higher than the 5-minute one). */
+  cacheCreation1hInputTokens?: number;
 }
 
 export interface SummaryLine {
@@ -15,9 +19,13 @@ export interface SummaryLine {
 export interface SessionMeta {
   /** `custom-title` lines (set with /rename in Claude Code): the last one wins. */
   customTitle: string | undefined;
+  /** `ai-title` lines (a title Claude Code generated): the last one wins. */
+  aiTitle: string | undefined;
   summaries: SummaryLine[];
   /** The first typed prompt, else the first meaningful slash command (`/init`). */
   firstPrompt: string | undefined;
+  /** The first meaningful slash command (`/init`). */
+  firstCommand: string | undefined;
   cwd: string | undefined;
   gitBranch: string | undefined;
   model: string | undefined;
@@ -26,6 +34,8 @@ export interface SessionMeta {
   lastTimestamp: string | undefined;
   /** Sum over message ids of each id's last usage (only meaningful for a read from byte 0). */
   usage: TokenUsage;
+  /** The same usage per model (`message.model`), for the cost estimate. */
+  usageByModel: Map<string, TokenUsage>;
   /** True when this read saw assistant usage (an incremental read must then recount). */
   sawUsage: boolean;
   /** The first `sessionId` seen (a flat 2.0.x `agent-*.jsonl` names its parent this way). */
@@ -37,6 +47,7 @@ const MAX_SUMMARIES = 20;
 /** Accumulates metadata line by line; cheap property reads only (this runs for every line). */
 export class SessionMetaCollector {
   private customTitle: string | undefined;
+  private aiTitle: string | undefined;
   private readonly summaries: SummaryLine[] = [];
   private firstPrompt: string | undefined;
   private firstCommand: string | undefined;
@@ -47,8 +58,9 @@ export class SessionMetaCollector {
   private firstTimestamp: string | undefined;
   private lastTimestamp: string | undefined;
   private sessionIdInLines: string | undefined;
-  private readonly usageById = new Map<string, TokenUsage>();
+  private readonly usageById = new Map<string, { model: string; usage: TokenUsage }>();
   private anonymousUsage: TokenUsage = zeroUsage();
+  private readonly anonymousByModel = new Map<string, TokenUsage>();
   private sawUsage = false;
 
   /** `mainFile`: sidechain lines inside a 1.0.x main file must not name the session. */
@@ -75,6 +87,8 @@ export class SessionMetaCollector {
     } else if (type === "custom-title") {
       const title = typeof v.customTitle === "string" ? v.customTitle : typeof v.title === "string" ? v.title : undefined;
       if (title?.trim()) this.customTitle = title.trim();
+    } else if (type === "ai-title") {
+      if (typeof v.aiTitle === "string" && v.aiTitle.trim()) this.aiTitle = v.aiTitle.trim();
     } else if (type === "summary") {
       if (typeof v.summary === "string" && v.summary.trim() && this.summaries.length < MAX_SUMMARIES) {
         this.summaries.push({ text: v.summary.trim(), leafUuid: typeof v.leafUuid === "string" ? v.leafUuid : undefined });
@@ -88,25 +102,31 @@ export class SessionMetaCollector {
     if (typeof message.model === "string" && message.model && message.model !== "<synthetic>") this.model = message.model;
     const usage = message.usage as Record<string, unknown> | undefined;
     if (typeof usage !== "object" || usage === null) return;
-    const counted: TokenUsage = {
-      inputTokens: count(usage.input_tokens),
-      outputTokens: count(usage.output_tokens),
-      cacheReadInputTokens: count(usage.cache_read_input_tokens),
-      cacheCreationInputTokens: count(usage.cache_creation_input_tokens),
-    };
+    const counted = usageOf(usage);
     this.sawUsage = true;
+    const model = typeof message.model === "string" ? message.model : "";
     // One API response is split over several lines that repeat (and update) usage: keep the last per id.
-    if (typeof message.id === "string") this.usageById.set(message.id, counted);
-    else this.anonymousUsage = addUsage(this.anonymousUsage, counted);
+    if (typeof message.id === "string") this.usageById.set(message.id, { model, usage: counted });
+    else {
+      this.anonymousUsage = addUsage(this.anonymousUsage, counted);
+      this.anonymousByModel.set(model, addUsage(this.anonymousByModel.get(model) ?? zeroUsage(), counted));
+    }
   }
 
   result(): SessionMeta {
     let usage = this.anonymousUsage;
-    for (const u of this.usageById.values()) usage = addUsage(usage, u);
+    const usageByModel = new Map(this.anonymousByModel);
+    for (const { model, usage: u } of this.usageById.values()) {
+      usage = addUsage(usage, u);
+      usageByModel.set(model, addUsage(usageByModel.get(model) ?? zeroUsage(), u));
+    }
     return {
       customTitle: this.customTitle,
+      aiTitle: this.aiTitle,
+      usageByModel,
       summaries: this.summaries,
       firstPrompt: this.firstPrompt ?? this.firstCommand,
+      firstCommand: this.firstCommand,
       cwd: this.cwd,
       gitBranch: this.gitBranch,
       model: this.model,
@@ -121,7 +141,7 @@ export class SessionMetaCollector {
 }
 
 function zeroUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0 };
+  return { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheCreationInputTokens: 0, cacheCreation1hInputTokens: 0 };
 }
 
 function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
@@ -130,45 +150,25 @@ function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
     outputTokens: a.outputTokens + b.outputTokens,
     cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
     cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
+    cacheCreation1hInputTokens: (a.cacheCreation1hInputTokens ?? 0) + (b.cacheCreation1hInputTokens ?? 0),
+  };
+}
+
+/** An API `usage` object as counted tokens (`cache_creation.ephemeral_1h_input_tokens` split out when present). */
+export function usageOf(usage: Record<string, unknown>): TokenUsage {
+  const creation = usage.cache_creation as Record<string, unknown> | undefined;
+  return {
+    inputTokens: count(usage.input_tokens),
+    outputTokens: count(usage.output_tokens),
+    cacheReadInputTokens: count(usage.cache_read_input_tokens),
+    cacheCreationInputTokens: count(usage.cache_creation_input_tokens),
+    cacheCreation1hInputTokens: typeof creation === "object" && creation !== null ? count(creation.ephemeral_1h_input_tokens) : 0,
   };
 }
 
 function count(value: unknown): number {
   return typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
 }
-
-/**
- * The text of a prompt the user typed: not injected meta text, not a compaction summary, not a tool
- * result, not a wrapper Claude Code writes as a user line (`<local-command-stdout>`, `<bash-notification>`,
- * `[Request interrupted by user]`). A slash command (`<command-name>/init</command-name>`) counts as its
- * command line, e.g. `/init` (`kind: "command"`), a weaker name than a typed prompt.
- */
-export function typedPrompt(v: Record<string, unknown>): { text: string; kind: "prompt" | "command" } | undefined {
-  if (v.isMeta === true || v.isCompactSummary === true) return undefined;
-  const message = v.message as { content?: unknown } | undefined;
-  const content = message?.content;
-  let text: string | undefined;
-  if (typeof content === "string") text = content;
-  else if (Array.isArray(content)) {
-    if (content.some((b) => b?.type === "tool_result")) return undefined;
-    text = content
-      .filter((b) => b?.type === "text" && typeof b.text === "string")
-      .map((b) => b.text as string)
-      .join("\n");
-  }
-  text = text?.trim();
-  if (!text || text.startsWith("[Request interrupted")) return undefined;
-  if (text.includes("<command-name>")) {
-    const name = /<command-name>([^<]*)<\/command-name>/.exec(text)?.[1]?.trim();
-    const args = /<command-args>([^<]*)<\/command-args>/.exec(text)?.[1]?.trim();
-    return name && !SILENT_COMMANDS.has(name) ? { text: args ? `${name} ${args}` : name, kind: "command" } : undefined;
-  }
-  if (/^<[a-z][\w-]*>/i.test(text)) return undefined;
-  return { text, kind: "prompt" };
-}
-
-/** Commands that say nothing about what a session is about. */
-const SILENT_COMMANDS = new Set(["/clear", "/compact", "/exit", "/resume", "/status", "/cost", "/help", "/model", "/config"]);
 
 /** A one-line session name from a longer text. */
 export function nameFromText(text: string, max = 120): string {

@@ -4,7 +4,7 @@ import { encodeSeqCursor } from "../../messages/cursor.ts";
 import type { Services } from "../../services.ts";
 import { toRestError } from "../errors.ts";
 import { StreamView } from "../ios/stream-view.ts";
-import type { SseWriter } from "../sse.ts";
+import { SHUTDOWN_EVENT, type SseWriter } from "../sse.ts";
 
 const WATCH_MS = 250;
 const TERMINAL = new Set(["finished", "failed", "cancelled"]);
@@ -37,6 +37,8 @@ export async function relaySession(o: RelayOptions): Promise<void> {
   let lastSeq = o.afterSeq;
   let runId: string | undefined;
   let finished = false;
+  // Whether the client was already told why the stream ends (a run's failure): the shutdown event is then not needed.
+  let sentError = false;
   const endedRuns = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   const enqueue = (work: () => Promise<void>) => {
@@ -47,13 +49,15 @@ export async function relaySession(o: RelayOptions): Promise<void> {
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  const finish = () => {
+  /** `last`: an event to send after the stored messages, just before the response closes. */
+  const finish = (last?: IosStreamMessage) => {
     if (finished) return;
     finished = true;
     clearInterval(watch);
     stop.abort();
     void enqueue(async () => {
       await drainHistory();
+      if (last) await sse.send(last);
       sse.end();
     }).then(resolveDone);
   };
@@ -88,6 +92,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
       const ours = o.start ? event.runId === runId : true;
       if (event.error && (ours || runId === undefined)) {
         const error = event.error;
+        sentError = true;
         void enqueue(() => sse.send({ type: "error", code: error.code, message: error.message }));
       }
       if (ours) finish();
@@ -115,12 +120,21 @@ export async function relaySession(o: RelayOptions): Promise<void> {
     else idleSeen = true;
   }, WATCH_MS);
 
+  // Server shutdown: what was stored is still relayed, then a final `error` event says why the stream ends.
+  const unregister = services.sseStreams.add({
+    shutdown: () => {
+      finish(sentError ? undefined : SHUTDOWN_EVENT);
+      return done;
+    },
+  });
+
   if (o.start) {
     try {
       runId = await o.start();
       if (endedRuns.has(runId)) finish();
     } catch (error) {
       const { body } = toRestError(error);
+      sentError = true;
       await enqueue(() => sse.send({ type: "error", code: body.error.code, message: body.error.message }));
       finish();
     }
@@ -129,6 +143,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
   }
 
   await done;
+  unregister();
   o.signal.removeEventListener("abort", onClientGone);
 }
 

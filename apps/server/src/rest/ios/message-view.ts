@@ -1,48 +1,29 @@
-import type { IosContentBlock, IosMessage, Message } from "@ils/contracts";
-import { toAppBlocks } from "./content-blocks.ts";
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+import type { IosMessage, Message } from "@ils/contracts";
+import { presentLine, type ToolResult } from "../../presentation/bubble.ts";
 
 /**
- * A stored raw Claude message as the app's history `Message`: plain text in `content`, tool calls and
- * results as JSON *strings* (the app parses them), plus `seq`, `type` and the untouched `raw` line.
+ * A stored raw Claude message as the app's history `Message` (rules: docs/presentation.md): plain text in
+ * `content`, tool calls and results as JSON *strings* (the app parses them), plus `seq`, `type` and the
+ * untouched `raw` line. A bookkeeping line (served only with `?include=all`) reads as its type in brackets.
+ * `answers`: the tool-result lines that answer this line's tool calls, shown as its `toolResults`.
  */
-export function toAppMessage(message: Message, sessionId: string = message.sessionId): IosMessage {
+export function toAppMessage(message: Message & { answers?: unknown[] }, sessionId: string = message.sessionId): IosMessage {
   const raw = message.content;
-  const value = isObject(raw) ? raw : {};
-  const inner = isObject(value.message) ? value.message : undefined;
-  const blocks = inner ? toAppBlocks(inner.content) : [];
-  const role = message.type === "user" || message.type === "assistant" ? message.type : "system";
-  const toolCalls = blocks.filter((b): b is Extract<IosContentBlock, { type: "toolUse" }> => b.type === "toolUse");
-  const toolResults = blocks.filter((b): b is Extract<IosContentBlock, { type: "toolResult" }> => b.type === "toolResult");
+  const shown = presentLine(raw);
+  const results: ToolResult[] = [...(shown?.toolResults ?? []), ...(message.answers ?? []).flatMap((a) => presentLine(a)?.toolResults ?? [])];
   const at = message.timestamp ?? message.createdAt;
+  const subtype = message.subtype ? `/${message.subtype}` : "";
   return {
     id: message.id,
     sessionId,
-    role,
-    content: inner ? textOf(blocks) : summaryOf(value),
+    role: shown?.role ?? "system",
+    content: shown ? shown.text : `[${message.type}${subtype}]`,
     createdAt: at,
     updatedAt: at,
-    ...(toolCalls.length ? { toolCalls: JSON.stringify(toolCalls) } : {}),
-    ...(toolResults.length ? { toolResults: JSON.stringify(toolResults) } : {}),
+    ...(shown?.toolCalls.length ? { toolCalls: JSON.stringify(shown.toolCalls) } : {}),
+    ...(results.length ? { toolResults: JSON.stringify(results) } : {}),
     seq: message.seq,
     type: message.type,
     raw,
   };
-}
-
-function textOf(blocks: IosContentBlock[]): string {
-  return blocks
-    .map((b) => (b.type === "text" && "text" in b ? b.text : ""))
-    .filter((t) => t.length > 0)
-    .join("\n\n");
-}
-
-/** Non-conversation lines (result, system, summary, ...): the most useful human text they carry. */
-function summaryOf(value: Json): string {
-  for (const key of ["result", "summary", "content", "lastPrompt"]) {
-    if (typeof value[key] === "string") return value[key];
-  }
-  return typeof value.subtype === "string" ? value.subtype : "";
 }

@@ -2,7 +2,7 @@ import type { IosChatSession, Session } from "@ils/contracts";
 import { projectIdFor } from "../../projects/project-id.ts";
 
 /**
- * A stored session as the app's `ChatSession`. `encodedProjectPath` is left out on purpose: with it and a
+ * A stored session as the app's `ChatSession`; `name` is the title a person reads (docs/presentation.md). `encodedProjectPath` is left out on purpose: with it and a
  * `claudeSessionId` the app would load history from the transcript route instead of `/messages`.
  */
 export function toChatSession(session: Session): IosChatSession {
@@ -17,10 +17,14 @@ export function toChatSession(session: Session): IosChatSession {
     lastActiveAt: session.lastActiveAt,
     totalCostUSD: session.totalCostUsd,
     ...(session.claudeSessionId ? { claudeSessionId: session.claudeSessionId } : {}),
-    ...(session.name ? { name: session.name } : {}),
+    name: session.title,
     ...(session.projectPath ? { projectId: projectIdFor(session.projectPath) } : {}),
     ...(session.projectName ? { projectName: session.projectName } : {}),
     ...(session.forkedFromId ? { forkedFrom: session.forkedFromId } : {}),
     ...(session.firstPrompt ? { firstPrompt: session.firstPrompt } : {}),
+    ...(session.lastError ? { lastError: session.lastError } : {}),
+    subagentCount: session.subagentCount,
+    ...(session.parentSessionId ? { parentSessionId: session.parentSessionId } : {}),
+    ...(session.parentToolUseId ? { parentToolUseId: session.parentToolUseId } : {}),
   };
 }

@@ -1,8 +1,13 @@
 import type { Database } from "../../db/database.ts";
+import { LISTED_SESSION } from "../../sessions/session-row.ts";
 
 /** Counts for the app's Home screen; ILS keeps no skills, MCP servers or plugins, so those are zero. */
 export function homeStats(db: Database) {
-  const sessions = db.prepare(`SELECT count(*) AS total, sum(status = 'active') AS active FROM Session`).get() as { total: number; active: number | null };
+  // The sessions the list shows (conversations, not sub-agents: docs/presentation.md).
+  const sessions = db.prepare(`SELECT count(*) AS total, sum(status = 'active') AS active FROM Session WHERE ${LISTED_SESSION}`).get() as {
+    total: number;
+    active: number | null;
+  };
   // Registered projects and the sessions' paths, one per path (as GET /projects lists them).
   const projects = db
     .prepare(`SELECT count(*) AS total FROM (SELECT projectPath FROM Session WHERE projectPath IS NOT NULL UNION SELECT path FROM Project)`)

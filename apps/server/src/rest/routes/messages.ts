@@ -1,22 +1,30 @@
 import type { ServerResponse } from "node:http";
-import { IosListMessagesQuery, IosMessageList, IosSessionIdParams } from "@ils/contracts";
+import { IosListMessagesQuery, IosMessageList, IosSessionIdParams, type Page } from "@ils/contracts";
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
 import { encodeSeqCursor } from "../../messages/cursor.ts";
 import type { Services } from "../../services.ts";
 import { writeChunk } from "../http-io.ts";
 import { toAppMessage } from "../ios/message-view.ts";
+import type { ViewMessage } from "../../presentation/view-history.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 
 const PAGE = 500;
+
+type Pager = (q: { sessionId: string; limit: number; offset?: number; cursor?: string; direction?: "forward" | "backward" }) => Page<ViewMessage>;
+
+/** `?include=all`: every stored line; default: only what a person reads (docs/presentation.md). */
+function pagerFor(services: Services, include: "all" | undefined): Pager {
+  return include === "all" ? (q) => services.history.list(q) : (q) => services.viewHistory.list(q);
+}
 
 /**
  * The whole history, oldest first, written page by page as `{success, data: {items, total, hasMore}}`:
  * memory stays at one page however long the session is. The first page is read before the headers go out,
  * so an unknown session is still a clean 404.
  */
-async function writeWholeHistory(res: ServerResponse, services: Services, sessionId: string, signal: AbortSignal): Promise<typeof WRITTEN> {
-  let page = services.history.list({ sessionId, cursor: encodeSeqCursor(0), limit: PAGE });
+async function writeWholeHistory(res: ServerResponse, list: Pager, sessionId: string, signal: AbortSignal): Promise<typeof WRITTEN> {
+  let page = list({ sessionId, cursor: encodeSeqCursor(0), limit: PAGE });
   const total = page.total;
   res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
   await writeChunk(res, `{"success":true,"data":{"items":[`);
@@ -27,7 +35,7 @@ async function writeWholeHistory(res: ServerResponse, services: Services, sessio
       first = false;
     }
     if (!page.hasMore || signal.aborted) break;
-    page = services.history.list({ sessionId, cursor: page.nextCursor ?? encodeSeqCursor(0), limit: PAGE });
+    page = list({ sessionId, cursor: page.nextCursor ?? encodeSeqCursor(0), limit: PAGE });
   }
   res.end(`],"total":${total},"hasMore":false}}`);
   return WRITTEN;
@@ -41,7 +49,7 @@ export const messageRoutes: RouteDef[] = [
     tag: "messages",
     summary: "A session's history, oldest first",
     description:
-      "No query: the WHOLE history (streamed). `limit` (+ `offset`): one page by position. `cursor` + `direction` (`forward` newer, `backward` older): keyset pages; continue with `nextCursor`/`prevCursor`.",
+      "What a person reads (docs/presentation.md): bookkeeping lines are left out; `include=all` serves every stored line. No query: the WHOLE history (streamed). `limit` (+ `offset`): one page by position. `cursor` + `direction` (`forward` newer, `backward` older): keyset pages; continue with `nextCursor`/`prevCursor`.",
     params: IosSessionIdParams,
     query: IosListMessagesQuery,
     response: IosMessageList,
@@ -52,10 +60,11 @@ export const messageRoutes: RouteDef[] = [
           issues: [{ path: "query.cursor", message: "use only one of offset and cursor" }],
         });
       }
+      const list = pagerFor(services, query.include);
       if (query.limit === undefined && query.offset === undefined && query.cursor === undefined && query.direction === undefined) {
-        return writeWholeHistory(res, services, params.id, signal);
+        return writeWholeHistory(res, list, params.id, signal);
       }
-      const page = services.history.list({
+      const page = list({
         sessionId: params.id,
         limit: query.limit ?? 50,
         ...(query.cursor !== undefined || query.direction !== undefined
@@ -72,12 +81,13 @@ export const messageRoutes: RouteDef[] = [
     tag: "messages",
     summary: "The history of the session with this Claude session id (the project segment is not needed to find it)",
     params: z.object({ encodedProjectPath: z.string().min(1), claudeSessionId: z.string().min(1).max(200) }),
+    query: z.object({ include: z.enum(["all"]).optional() }),
     response: IosMessageList,
     errors: [404],
-    handle: async ({ params, services, res, signal }) => {
+    handle: async ({ params, query, services, res, signal }) => {
       const row = services.sessions.findByClaudeSessionId(params.claudeSessionId) ?? services.sessions.findByClaudeSessionId(params.claudeSessionId.toLowerCase());
       if (!row) throw new AppError("NOT_FOUND", `no session with Claude session id ${params.claudeSessionId}`);
-      return writeWholeHistory(res, services, row.id, signal);
+      return writeWholeHistory(res, pagerFor(services, query.include), row.id, signal);
     },
   }),
 ];

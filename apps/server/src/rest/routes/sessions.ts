@@ -30,7 +30,8 @@ export const sessionRoutes: RouteDef[] = [
     operationId: "listSessions",
     tag: "sessions",
     summary: "List sessions, newest activity first",
-    description: "`page` (1-based) or `offset`, with `limit`. `projectName=Ungrouped` lists the sessions without a project. `refresh`, `sort` and `order` are accepted and ignored (always lastActiveAt descending).",
+    description:
+      "`page` (1-based) or `offset`, with `limit`. `projectName=Ungrouped` lists the sessions without a project. Conversations only (docs/presentation.md): imported sessions without a user or assistant message and sub-agent sessions (see `/sessions/{id}/subagents`) are left out; `include=all` lists every session. `refresh`, `sort` and `order` are accepted and ignored (always lastActiveAt descending).",
     query: IosListSessionsQuery,
     response: IosSessionPage,
     handle: async ({ query, services }) => {
@@ -43,6 +44,7 @@ export const sessionRoutes: RouteDef[] = [
               offset,
               ...(query.projectName !== undefined ? { projectName: query.projectName } : {}),
               ...(query.source !== undefined ? { source: query.source } : {}),
+              ...(query.include !== undefined ? { include: query.include } : {}),
             });
       return { items: page.items.map(toChatSession), total: page.total, hasMore: page.hasMore };
     },
@@ -89,6 +91,21 @@ export const sessionRoutes: RouteDef[] = [
     response: IosChatSession,
     errors: [404],
     handle: async ({ params, services }) => toChatSession(services.sessions.get(params.id)),
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/sessions/{id}/subagents",
+    operationId: "listSubagents",
+    tag: "sessions",
+    summary: "The sub-agent sessions this session started, oldest first",
+    description: "Each has `parentSessionId` and, where the transcripts name it, `parentToolUseId`: the Task/Agent tool_use that started it.",
+    params: IosSessionIdParams,
+    response: z.object({ items: z.array(IosChatSession), total: z.number().int() }),
+    errors: [404],
+    handle: async ({ params, services }) => {
+      const items = services.sessions.subagents(params.id).map(toChatSession);
+      return { items, total: items.length };
+    },
   }),
   defineRoute({
     method: "PUT",

@@ -5,6 +5,8 @@ export const sessionsRouter = router({
   create: protectedProcedure.input(CreateSessionInput).mutation(({ ctx, input }) => ctx.services.sessions.create(input)),
   get: protectedProcedure.input(SessionIdInput).query(({ ctx, input }) => ctx.services.sessions.get(input.sessionId)),
   list: protectedProcedure.input(ListSessionsInput).query(({ ctx, input }) => ctx.services.sessions.list(input)),
+  /** The sub-agent sessions a session started (not listed at top level). */
+  subagents: protectedProcedure.input(SessionIdInput).query(({ ctx, input }) => ctx.services.sessions.subagents(input.sessionId)),
   rename: protectedProcedure
     .input(RenameSessionInput)
     .mutation(({ ctx, input }) => ctx.services.sessions.rename(input.sessionId, input.name)),
