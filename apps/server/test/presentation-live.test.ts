@@ -14,7 +14,7 @@ const project = join(dir.path, "project");
 mkdirSync(project, { recursive: true });
 const start = (name: string) =>
   startServerProcess({
-    ILS_DB: join(dir.path, `${name}.db`),
+    ILS_DB: join(dir.path, "data", `${name}.db`),
     ILS_CLAUDE_BIN: join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs"),
     ILS_DEFAULT_PROJECT_DIR: project,
     FAKE_CLAUDE_DELAY_MS: "1",
