@@ -2,6 +2,7 @@ import type { Config } from "./config/config.ts";
 import { openDatabase } from "./db/database.ts";
 import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
+import { tokenBanner } from "./http/banner.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
@@ -33,6 +34,7 @@ export async function startServer(config: Config): Promise<App> {
   routes["/docs"] = rest.docs; // API reference page and /docs/openapi.json
   const http = await startHttpServer(services, routes);
   logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
+  if (config.token) process.stdout.write(await tokenBanner(config.host, Number(new URL(http.url).port), config.token));
   // Import Claude Code's own sessions in the background: the server answers while a first import runs.
   if (config.sync === "watch") services.sync.watch();
   else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));

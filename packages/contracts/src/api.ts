@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { noNul } from "./text.ts";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Ids are UUIDs matched case-insensitively (the iOS app sends them upper-case); normalised to lower case. */
-export const Id = z
-  .string()
+export const Id = noNul(z.string())
   .trim()
   .toLowerCase()
   .regex(UUID_PATTERN, "must be a UUID");
@@ -88,14 +88,14 @@ export const MessagePage = pageOf(Message);
 export const SessionIdInput = z.object({ sessionId: Id });
 
 export const CreateSessionInput = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: noNul(z.string().trim().min(1).max(200)).optional(),
   projectPath: z.string().min(1).max(4096).optional(),
-  model: z.string().min(1).max(200).optional(),
+  model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInput>;
 
-export const RenameSessionInput = z.object({ sessionId: Id, name: z.string().trim().min(1).max(200) });
+export const RenameSessionInput = z.object({ sessionId: Id, name: noNul(z.string().trim().min(1).max(200)) });
 
 export const ListSessionsInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),
