@@ -43,18 +43,19 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
   });
 
   const trpc = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === "POST") {
+    try {
+      // Every procedure needs the token. Checked before tRPC runs: its SSE form would otherwise answer
+      // 200 and send the 401 as an event.
+      if (!authorized(req)) throw new AppError("UNAUTHORIZED", "missing or wrong bearer token");
       // Read here, under the same cap and UTF-8 rule as REST; tRPC takes a body already on `req.body`.
-      try {
-        (req as IncomingMessage & { body?: string }).body = await readBodyText(req);
-      } catch (error) {
-        // Anything but AppError is the client going away mid-body: nobody is left to answer.
-        if (!(error instanceof AppError)) return void res.destroy();
-        const body = JSON.stringify(trpcErrorEnvelope(error));
-        res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
-        res.end(body);
-        return;
-      }
+      if (req.method === "POST") (req as IncomingMessage & { body?: string }).body = await readBodyText(req);
+    } catch (error) {
+      // Anything but AppError is the client going away mid-body: nobody is left to answer.
+      if (!(error instanceof AppError)) return void res.destroy();
+      const body = JSON.stringify(trpcErrorEnvelope(error));
+      res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
+      res.end(body);
+      return;
     }
     await trpcHandler(req, res);
   };
