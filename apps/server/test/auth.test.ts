@@ -3,6 +3,7 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AppRouter } from "../src/trpc/app-router.ts";
+import { upgradeStatus } from "./support/raw-http.ts";
 import { runServerToExit, startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { tempDir } from "./support/temp.ts";
 import { trpcMutation, trpcQuery } from "./support/trpc-http.ts";
@@ -33,19 +34,6 @@ function wsClient(path = "", headers: Record<string, string> = {}) {
   return { trpc: createTRPCClient<AppRouter>({ links: [wsLink({ client })] }), close: () => client.close() };
 }
 
-/** The status the server answers an upgrade with (101 when it opens the socket). */
-function upgradeStatus(path: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${server.url.replace("http", "ws")}${path}`, { headers });
-    ws.once("upgrade", (res) => {
-      resolve(res.statusCode ?? 0);
-      ws.close();
-    });
-    ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-    ws.once("error", (err) => (err.message.includes("Unexpected server response") ? undefined : reject(err)));
-  });
-}
-
 describe("with ILS_TOKEN set", () => {
   it("HTTP without the token gets 401; with it, 200", async () => {
     const without = await trpcQuery(server.url, "sessions.list", {});
@@ -60,10 +48,10 @@ describe("with ILS_TOKEN set", () => {
   // Changed with issue 12: the token is checked at the upgrade (no socket without it); connection params
   // arrive only after the socket is open, so they no longer authorize one.
   it("a WebSocket upgrade without the token is refused with 401; the header or the /t/<token> prefix opens it", async () => {
-    expect(await upgradeStatus("")).toBe(401);
-    expect(await upgradeStatus("", { authorization: "Bearer wrong-token-xxxx" })).toBe(401);
-    expect(await upgradeStatus("/t/wrong-token-xxxxxxxx")).toBe(401);
-    expect(await upgradeStatus("", { authorization: `Bearer ${TOKEN}` })).toBe(101);
+    expect(await upgradeStatus(server.url, "")).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "", { authorization: "Bearer wrong-token-xxxx" })).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "/t/wrong-token-xxxxxxxx")).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "", { authorization: `Bearer ${TOKEN}` })).toEqual({ status: 101, opened: true });
     const byHeader = wsClient("", { authorization: `Bearer ${TOKEN}` });
     expect((await byHeader.trpc.sessions.list.query({})).total).toBe(0);
     byHeader.close();
