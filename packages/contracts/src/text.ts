@@ -5,5 +5,5 @@ import type { z } from "zod";
  * with one is not the value that was checked. Refused with 400 instead of being stored or passed on.
  */
 export function noNul<T extends z.ZodString>(schema: T): T {
-  return schema.refine((value) => !value.includes("\0"), "must not contain NUL bytes") as T;
+  return schema.refine((value) => !value.includes("\0"), "must not contain NUL characters") as T;
 }

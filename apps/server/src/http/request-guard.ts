@@ -113,8 +113,8 @@ function sendRefusal(req: IncomingMessage, res: ServerResponse, error: AppError)
   const path = (req.url ?? "/").split("?")[0]!;
   const isTrpc = path === "/trpc" || path.startsWith("/trpc/") || /^\/t\/[^/]*\/trpc(\/|$)/.test(path);
   const body = JSON.stringify(isTrpc ? trpcErrorEnvelope(error) : { success: false, error: error.toBody() });
-  // The body was not read: the client cannot send more on this connection.
-  res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), connection: "close" });
+  // The body is not read: Node discards it after this answer (never buffered), so the client reads the answer.
+  res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
 

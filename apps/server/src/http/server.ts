@@ -53,7 +53,9 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
       // Anything but AppError is the client going away mid-body: nobody is left to answer.
       if (!(error instanceof AppError)) return void res.destroy();
       const body = JSON.stringify(trpcErrorEnvelope(error));
-      res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json", "content-length": Buffer.byteLength(body), connection: "close" });
+      // No `connection: close`: Node discards the unread rest of the body (never buffered), so the client
+      // finishes sending and reads this answer instead of a reset connection.
+      res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
       res.end(body);
       return;
     }
