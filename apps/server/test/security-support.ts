@@ -17,7 +17,8 @@ export interface Target {
 export async function startTarget(env: Record<string, string> = {}): Promise<Target> {
   const dir = tempDir("ils-sec-");
   const argvFile = join(dir.path, "argv.jsonl");
-  const dbFile = join(dir.path, "ils.db");
+  // The database in a folder of its own: the server's data folder is never a project directory.
+  const dbFile = join(dir.path, "data", "ils.db");
   const server = await startServerProcess({
     ILS_DB: dbFile,
     ILS_CLAUDE_BIN: FAKE_CLAUDE,

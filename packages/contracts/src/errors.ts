@@ -10,6 +10,7 @@ export const ErrorCode = z.enum([
   "PAYLOAD_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
   "CLAUDE_FAILED",
+  "STORAGE_FULL",
   "INTERNAL_ERROR",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -23,6 +24,8 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CLAUDE_FAILED: 502,
+  /** The disk holding the database is full (507 Insufficient Storage): reads still work. */
+  STORAGE_FULL: 507,
   INTERNAL_ERROR: 500,
 };
 

@@ -2,7 +2,7 @@ import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode } from "@ils/contract
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import { AppError, validationError } from "../errors/app-error.ts";
+import { AppError, fromStorageError, validationError } from "../errors/app-error.ts";
 import type { Services } from "../services.ts";
 
 export interface Context {
@@ -20,6 +20,8 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   CLAUDE_FAILED: "BAD_GATEWAY",
+  // tRPC has no 507 code; the response status comes from `data.httpStatus` (507).
+  STORAGE_FULL: "INTERNAL_SERVER_ERROR",
   INTERNAL_ERROR: "INTERNAL_SERVER_ERROR",
 };
 
@@ -38,7 +40,7 @@ const APP_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
 
 /** The one mapping from any thrown error to the stable error body. Internal details never leave. */
 export function toErrorBody(error: unknown): ErrorBody {
-  const cause = error instanceof TRPCError ? (error.cause ?? error) : error;
+  const cause = fromStorageError(error instanceof TRPCError ? (error.cause ?? error) : error);
   if (cause instanceof AppError) return cause.toBody();
   if (cause instanceof ZodError) return validationError(cause).toBody();
   if (error instanceof TRPCError) {
