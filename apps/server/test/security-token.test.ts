@@ -15,11 +15,15 @@ import { REPO_ROOT } from "./support/temp.ts";
  */
 const TOKEN = "tok_Zx9-secret-for-the-prefix-tests_0123";
 const JSON_TYPE = { "content-type": "application/json" };
-/** The addresses a phone could use: what the banner must list (loopback and link-local are left out). */
+/** The addresses a phone could use on a server bound to 0.0.0.0: what the banner must list (IPv4, not loopback). */
 const LAN = Object.values(networkInterfaces())
   .flat()
-  .filter((i) => i !== undefined && !i.internal && !i.address.startsWith("fe80:"))
-  .map((i) => (i!.family === "IPv6" ? `[${i!.address}]` : i!.address));
+  .filter((i) => i !== undefined && !i.internal && i.family === "IPv4")
+  .map((i) => i!.address);
+const LAN_V6 = Object.values(networkInterfaces())
+  .flat()
+  .filter((i) => i !== undefined && !i.internal && i.family === "IPv6")
+  .map((i) => `[${i!.address}]`);
 
 let t: Target;
 let bannerEnd = 0;
@@ -39,6 +43,8 @@ describe.skipIf(LAN.length === 0)("start-up banner", () => {
     const out = t.server.output();
     for (const address of LAN) expect(out).toContain(`http://${address}:${t.server.port}/t/${TOKEN}\n`);
     expect(out).not.toContain(`http://127.0.0.1:${t.server.port}/t/`);
+    // 0.0.0.0 accepts no IPv6 connection: no IPv6 URL would work.
+    for (const address of LAN_V6) expect(out).not.toContain(`http://${address}:`);
     // qrcode's terminal renderer draws with half blocks; a code is at least 21 modules wide.
     expect(out).toMatch(/[▄▀█ ]{21,}/);
     // The token appears in the banner's URLs and nowhere else.
@@ -141,6 +147,9 @@ describe("the /t/<token> prefix", () => {
   it("the log (debug level) records the requests made with the prefix and the Bearer header, never the token", async () => {
     expect((await fetch(`${t.server.url}/api/v1/sessions`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
     expect((await fetch(`${base}/api/v1/sessions?limit=1`)).status).toBe(200);
+    // The child's output arrives through a pipe: wait until the last request's line is in.
+    const deadline = Date.now() + 10_000;
+    while (!t.server.output().includes("/t/[redacted]/api/v1/sessions?limit=1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const log = t.server.output().slice(bannerEnd);
     expect(log).toContain('"msg":"request"');
     expect(log).toContain("/t/[redacted]/api/v1/sessions?limit=1");

@@ -12,11 +12,12 @@ export interface HostPolicy {
 }
 
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
-const ALL_INTERFACES = new Set(["0.0.0.0", "::", "[::]"]);
+const ALL_IPV4 = "0.0.0.0";
+const ALL_INTERFACES = new Set([ALL_IPV4, "::", "[::]"]);
 
 /** `Example.com:9999` -> `{ name: "example.com", port: 9999 }`; `[::1]:80` keeps the brackets. */
 export function splitHost(value: string): { name: string; port: number | undefined } | undefined {
-  const match = /^(\[[0-9a-f:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(value.trim().toLowerCase());
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(?::(\d{1,5}))?$/.exec(value.trim().toLowerCase());
   if (!match) return undefined;
   return { name: match[1]!, port: match[2] === undefined ? undefined : Number(match[2]) };
 }
@@ -26,11 +27,12 @@ const bracketed = (address: string) => (address.includes(":") && !address.starts
 /** The addresses the server listens on: the bind address, or every interface's when bound to all of them. */
 export function boundAddresses(bindHost: string): string[] {
   if (!ALL_INTERFACES.has(bindHost)) return [bracketed(bindHost.toLowerCase())];
-  // Read at each call: a laptop changes networks while the server runs.
+  // Read at each call: a laptop changes networks while the server runs. `0.0.0.0` accepts IPv4 only;
+  // `::` accepts both (dual stack).
   return Object.values(networkInterfaces())
     .flat()
-    .filter((info) => info !== undefined)
-    .map((info) => bracketed(info.address.toLowerCase()));
+    .filter((info) => info !== undefined && (bindHost !== ALL_IPV4 || info.family === "IPv4"))
+    .map((info) => bracketed(info!.address.toLowerCase()));
 }
 
 export function createHostPolicy(config: Pick<Config, "host" | "allowedHosts" | "allowedOrigins">, port: () => number): HostPolicy {
