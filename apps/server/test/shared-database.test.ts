@@ -153,7 +153,9 @@ describe("a server streaming chat runs while `ils sync` imports into the same da
   for (const direct of [false, true]) {
     const how = direct ? "`ils sync --direct` writes the file itself beside the server" : "`ils sync` asks the server to scan";
     it(`${how}: ${MIN_RUNS}+ runs, 0 failed runs, 0 failed files, 0 lost or duplicated rows, over two passes`, async () => {
-      const db = join(dir.path, direct ? "direct.db" : "via-server.db");
+      // The database lives in a data folder of its own: Claude Code never runs there.
+      mkdirSync(join(dir.path, "data"), { recursive: true });
+      const db = join(dir.path, "data", direct ? "direct.db" : "via-server.db");
       // Each case starts from the first corpus only.
       corpus.removeSecond();
       const server: ServerProcess = await startServerProcess({

@@ -74,7 +74,9 @@ describe("start-up refuses a database it cannot use, saying why", () => {
       .run();
     conn.close();
     const server = await startServerProcess({ ILS_DB: db });
+    const health = await fetch(`${server.url}/health`);
     await server.stop();
+    expect(health.status).toBe(200);
   });
 
   it("a read-only database folder: exits non-zero with a message naming ILS_DB and the file", async () => {
@@ -110,7 +112,9 @@ describe("start-up refuses a database it cannot use, saying why", () => {
     }
     // Writable again: the same file starts (nothing was damaged).
     const server = await startServerProcess({ ILS_DB: db });
+    const health = await fetch(`${server.url}/health`);
     await server.stop();
+    expect(health.status).toBe(200);
   });
 
   it("ILS_DB pointing at a folder says so", async () => {
