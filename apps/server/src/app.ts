@@ -3,6 +3,7 @@ import { openWritableDatabase } from "./db/database.ts";
 import { writeServerFile } from "./db/server-file.ts";
 import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
+import { tokenBanner } from "./http/banner.ts";
 import { applyDataFixes } from "./presentation/data-fix.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
@@ -47,6 +48,7 @@ export async function startServer(config: Config): Promise<App> {
   logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
   // Tells `ils sync` on this database to ask this server to scan instead of writing the file itself.
   const removeServerFile = writeServerFile(config.databasePath, { url: loopbackUrl(http.url), claudeDir: config.claudeDir });
+  if (config.token) process.stdout.write(await tokenBanner(config.host, Number(new URL(http.url).port), config.token));
   // Import Claude Code's own sessions in the background: the server answers while a first import runs.
   if (config.sync === "watch") services.sync.watch();
   else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));

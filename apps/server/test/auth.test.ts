@@ -3,6 +3,7 @@ import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { AppRouter } from "../src/trpc/app-router.ts";
+import { upgradeStatus } from "./support/raw-http.ts";
 import { runServerToExit, startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { tempDir } from "./support/temp.ts";
 import { trpcMutation, trpcQuery } from "./support/trpc-http.ts";
@@ -20,11 +21,14 @@ afterAll(async () => {
   dir?.cleanup();
 });
 
-function wsClient(connectionParams?: Record<string, string>) {
+function wsClient(path = "", headers: Record<string, string> = {}) {
   const client = createWSClient({
-    url: server.url.replace("http", "ws"),
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    connectionParams,
+    url: `${server.url.replace("http", "ws")}${path}`,
+    WebSocket: class extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers });
+      }
+    } as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 60_000,
   });
   return { trpc: createTRPCClient<AppRouter>({ links: [wsLink({ client })] }), close: () => client.close() };
@@ -41,14 +45,19 @@ describe("with ILS_TOKEN set", () => {
     expect(right.status).toBe(200);
   });
 
-  it("WebSocket without the token gets UNAUTHORIZED (401); with connection params it works", async () => {
-    const anonymous = wsClient();
-    await expect(anonymous.trpc.sessions.list.query({})).rejects.toMatchObject({ data: { code: "UNAUTHORIZED", httpStatus: 401 } });
-    anonymous.close();
-    const authed = wsClient({ token: TOKEN });
-    const page = await authed.trpc.sessions.list.query({});
-    expect(page.total).toBe(0);
-    authed.close();
+  // Changed with issue 12: the token is checked at the upgrade (no socket without it); connection params
+  // arrive only after the socket is open, so they no longer authorize one.
+  it("a WebSocket upgrade without the token is refused with 401; the header or the /t/<token> prefix opens it", async () => {
+    expect(await upgradeStatus(server.url, "")).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "", { authorization: "Bearer wrong-token-xxxx" })).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "/t/wrong-token-xxxxxxxx")).toEqual({ status: 401, opened: false });
+    expect(await upgradeStatus(server.url, "", { authorization: `Bearer ${TOKEN}` })).toEqual({ status: 101, opened: true });
+    const byHeader = wsClient("", { authorization: `Bearer ${TOKEN}` });
+    expect((await byHeader.trpc.sessions.list.query({})).total).toBe(0);
+    byHeader.close();
+    const byPrefix = wsClient(`/t/${TOKEN}`);
+    expect((await byPrefix.trpc.sessions.list.query({})).total).toBe(0);
+    byPrefix.close();
   });
 
   it("REST and its OpenAPI document need the token too", async () => {

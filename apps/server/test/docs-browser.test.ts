@@ -66,4 +66,37 @@ describe.skipIf(!haveChromium)("the /docs page in a headless browser", () => {
     await page.screenshot({ path: join(ARTIFACTS, "docs-page.png"), fullPage: false });
     expect(existsSync(join(ARTIFACTS, "docs-page.png"))).toBe(true);
   });
+
+  // The page's calls carry the server's own Origin: the Origin check (issue 12) must let them through.
+  it('"Try it out" on POST /sessions and POST /sessions/scan answers 200 from the page', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+    await page.goto(`${server.url}/docs`);
+    for (const operation of ["createSession", "scanClaudeSessions"]) {
+      const block = page.locator(`[id$="-${operation}"]`);
+      await block.locator(".opblock-summary").click();
+      await block.locator(".try-out__btn").click();
+      await block.locator(".execute").click();
+      const status = block.locator(".live-responses-table tbody .response-col_status").first();
+      await status.waitFor({ timeout: 30_000 });
+      expect((await status.textContent())?.trim(), operation).toBe("200");
+    }
+  });
+
+  it('opened as /t/<token>/docs on a server with a token, "Try it out" sends the token prefix and answers 200', async () => {
+    const token = "docs-browser-token-0123456789";
+    const guarded = await startServerProcess({ ILS_DB: join(dir.path, "guarded", "ils.db"), ILS_TOKEN: token });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 2400 } });
+      await page.goto(`${guarded.url}/t/${token}/docs`);
+      const block = page.locator('[id$="-listSessions"]');
+      await block.locator(".opblock-summary").click();
+      await block.locator(".try-out__btn").click();
+      await block.locator(".execute").click();
+      const status = block.locator(".live-responses-table tbody .response-col_status").first();
+      await status.waitFor({ timeout: 30_000 });
+      expect((await status.textContent())?.trim()).toBe("200");
+    } finally {
+      await guarded.stop();
+    }
+  });
 });

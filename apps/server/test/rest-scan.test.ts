@@ -30,7 +30,7 @@ describe("POST /api/v1/sessions/scan", () => {
     expect(report.success).toBe(true);
     expect(report.data).toMatchObject({ imported: lines.length, sessionsCreated: 1, malformed: { count: 0 } });
 
-    const again = (await (await fetch(`${server.url}/api/v1/sessions/scan`, { method: "POST" })).json()) as { data: { bytesRead: number; imported: number } };
+    const again = (await (await fetch(`${server.url}/api/v1/sessions/scan`, { method: "POST", headers: { "content-type": "application/json" } })).json()) as { data: { bytesRead: number; imported: number } };
     expect(again.data).toMatchObject({ bytesRead: 0, imported: 0 });
 
     const list = (await (await fetch(`${server.url}/api/v1/sessions`)).json()) as { data: { items: { source: string; messageCount: number; claudeSessionId: string }[] } };

@@ -33,10 +33,11 @@ export function createIlsClient(options: IlsClientOptions): IlsClient {
   const base = options.url.replace(/\/+$/, "");
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const wsClient = createWSClient({
-    url: base.replace(/^http/, "ws"),
+    // The server refuses an upgrade without the token, and a browser WebSocket cannot set headers: the token
+    // goes in the `/t/<token>` path prefix, which the server accepts on every route.
+    url: `${base.replace(/^http/, "ws")}${options.token ? `/t/${encodeURIComponent(options.token)}` : ""}`,
     // Node 20 has no global WebSocket; `ws` is API-compatible.
     WebSocket: (globalThis.WebSocket ?? WebSocketImpl) as unknown as typeof WebSocket,
-    ...(options.token ? { connectionParams: { token: options.token } } : {}),
     retryDelayMs: options.retryDelayMs ?? ((attempt) => Math.min(250 * 2 ** attempt, 5_000)),
     lazy: { enabled: true, closeMs: 10_000 },
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatEvent, Message } from "@ils/contracts";
-import { startServerProcess, type ServerProcess } from "../../../apps/server/test/support/server-process.ts";
+import { freePort, startServerProcess, type ServerProcess } from "../../../apps/server/test/support/server-process.ts";
 import { FIXTURES, REPO_ROOT, tempDir } from "../../../apps/server/test/support/temp.ts";
 import { createIlsClient, type IlsClient } from "../src/index.ts";
 
@@ -14,10 +14,14 @@ const dir = tempDir("ils-client-");
 const project = join(dir.path, "project");
 let server: ServerProcess;
 let client: IlsClient;
+let proxyPort: number;
 
 beforeAll(async () => {
   mkdirSync(project);
+  // The reconnect test goes through a TCP proxy on another port: a Host the server must be told to serve.
+  proxyPort = await freePort();
   server = await startServerProcess({
+    ILS_ALLOWED_HOSTS: `127.0.0.1:${proxyPort}`,
     // The database in a folder of its own: the server never runs Claude Code in its data folder.
     ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_CLAUDE_BIN: FAKE_CLAUDE,
@@ -60,7 +64,7 @@ describe("@ils/client against a real server", () => {
   });
 
   it("a dropped WebSocket reconnects and resumes after the last tracked seq: no gap, no duplicate", async () => {
-    const proxy = await tcpProxy(server.port);
+    const proxy = await tcpProxy(proxyPort, server.port);
     const viaProxy = createIlsClient({ url: `http://127.0.0.1:${proxy.port}`, retryDelayMs: () => 100 });
     try {
       const session = await viaProxy.trpc.sessions.create.mutate({ projectPath: project });
@@ -116,7 +120,7 @@ describe("@ils/client against a real server", () => {
 });
 
 /** A TCP proxy whose connections the test can cut, like a phone losing its network. */
-async function tcpProxy(targetPort: number): Promise<{ port: number; dropAll(): void; connections(): number; close(): Promise<void> }> {
+async function tcpProxy(listenPort: number, targetPort: number): Promise<{ port: number; dropAll(): void; connections(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let count = 0;
   const srv: Server = createServer((downstream) => {
@@ -132,7 +136,7 @@ async function tcpProxy(targetPort: number): Promise<{ port: number; dropAll(): 
     downstream.on("close", () => upstream.destroy());
     upstream.on("close", () => downstream.destroy());
   });
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => srv.listen(listenPort, "127.0.0.1", resolve));
   return {
     port: (srv.address() as { port: number }).port,
     dropAll: () => {

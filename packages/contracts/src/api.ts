@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { noNul } from "./text.ts";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Ids are UUIDs matched case-insensitively (the iOS app sends them upper-case); normalised to lower case. */
-export const Id = z
-  .string()
+export const Id = noNul(z.string())
   .trim()
   .toLowerCase()
   .regex(UUID_PATTERN, "must be a UUID");
@@ -103,12 +103,12 @@ export const MessagePage = pageOf(Message);
 export const SessionIdInput = z.object({ sessionId: Id });
 
 export const CreateSessionInput = z.object({
-  name: z.string().trim().min(1).max(200).optional(),
+  name: noNul(z.string().trim().min(1).max(200)).optional(),
   /** Must be a directory under one of the server's ILS_PROJECT_ROOTS; stored as its real path. */
   projectPath: z.string().min(1).max(4096).optional(),
   /** A project from projects.list (used when projectPath is absent). */
   projectId: Id.optional(),
-  model: z.string().min(1).max(200).optional(),
+  model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInput>;
@@ -133,14 +133,14 @@ export type Project = z.infer<typeof Project>;
 
 /** Registers a directory under the server's ILS_PROJECT_ROOTS; registering a path again updates its fields. */
 export const CreateProjectInput = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: noNul(z.string().trim().min(1).max(200)),
   path: z.string().min(1).max(4096),
-  defaultModel: z.string().min(1).max(200).optional(),
+  defaultModel: noNul(z.string().min(1).max(200)).optional(),
   description: z.string().max(10_000).optional(),
 });
 export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
 
-export const RenameSessionInput = z.object({ sessionId: Id, name: z.string().trim().min(1).max(200) });
+export const RenameSessionInput = z.object({ sessionId: Id, name: noNul(z.string().trim().min(1).max(200)) });
 
 export const ListSessionsInput = z.object({
   limit: z.number().int().min(1).max(200).default(50),

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { noNul } from "./text.ts";
 import { Id, Message, PermissionMode, WireDate } from "./api.ts";
 import { ErrorBody } from "./errors.ts";
 
 /** Options of one Claude Code run; each maps to a CLI flag. */
 export const RunOptions = z.object({
-  model: z.string().min(1).max(200).optional(),
+  model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
   allowedTools: z.array(z.string().min(1)).max(200).optional(),
@@ -17,7 +18,7 @@ export type RunOptions = z.infer<typeof RunOptions>;
 
 export const SendInput = z.object({
   sessionId: Id,
-  prompt: z.string().min(1, "must not be empty").max(1_000_000),
+  prompt: noNul(z.string().min(1, "must not be empty").max(1_000_000)),
   options: RunOptions.optional(),
 });
 export type SendInput = z.infer<typeof SendInput>;

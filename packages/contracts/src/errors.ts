@@ -4,9 +4,11 @@ import { z } from "zod";
 export const ErrorCode = z.enum([
   "VALIDATION_ERROR",
   "UNAUTHORIZED",
+  "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
   "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
   "CLAUDE_FAILED",
   "STORAGE_FULL",
   "INTERNAL_ERROR",
@@ -16,9 +18,11 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   CLAUDE_FAILED: 502,
   /** The disk holding the database is full (507 Insufficient Storage): reads still work. */
   STORAGE_FULL: 507,

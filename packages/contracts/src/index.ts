@@ -6,3 +6,4 @@ export * from "./chat.ts";
 export * from "./ios.ts";
 export * from "./search.ts";
 export * from "./sync.ts";
+export * from "./text.ts";

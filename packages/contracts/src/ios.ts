@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { noNul } from "./text.ts";
 import { Direction, PermissionMode, SessionSource, SessionStatus } from "./api.ts";
 import { ErrorCode } from "./errors.ts";
 
@@ -222,8 +223,8 @@ export type IosStreamMessage = z.infer<typeof IosStreamMessage>;
 
 export const IosCreateSessionRequest = z.object({
   projectId: Id.optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-  model: z.string().min(1).max(200).optional(),
+  name: noNul(z.string().trim().min(1).max(200)).optional(),
+  model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
   systemPrompt: z.string().max(100_000).optional(),
   maxBudgetUSD: z.number().positive().optional(),
@@ -231,7 +232,7 @@ export const IosCreateSessionRequest = z.object({
 });
 export type IosCreateSessionRequest = z.infer<typeof IosCreateSessionRequest>;
 
-export const IosRenameSessionRequest = z.object({ name: z.string().trim().min(1).max(200) });
+export const IosRenameSessionRequest = z.object({ name: noNul(z.string().trim().min(1).max(200)) });
 export const IosForkRequest = z.object({ atMessageId: Id.optional() });
 
 export const IosChatOptions = z.looseObject({
@@ -257,7 +258,7 @@ export const IosChatOptions = z.looseObject({
 export type IosChatOptions = z.infer<typeof IosChatOptions>;
 
 export const IosChatStreamRequest = z.object({
-  prompt: z.string().min(1, "must not be empty").max(1_000_000),
+  prompt: noNul(z.string().min(1, "must not be empty").max(1_000_000)),
   sessionId: Id.optional(),
   projectId: Id.optional(),
   options: IosChatOptions.optional(),

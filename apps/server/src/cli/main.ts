@@ -2,9 +2,12 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { runSyncCommand } from "./sync-command.ts";
+import { newToken } from "./token-command.ts";
 
 const USAGE = `usage: pnpm ils sync [--watch] [--claude-dir DIR] [--db FILE] [--json] [--direct]
+       pnpm ils token
 
+  token         print a new random token for ILS_TOKEN (32 random bytes, base64url)
   sync          import Claude Code's own sessions (<claude-dir>/projects) into the ILS database
   --watch       keep running and import new lines as Claude writes them
   --claude-dir  Claude's config folder (default: ILS_CLAUDE_DIR, $CLAUDE_CONFIG_DIR or ~/.claude)
@@ -39,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals.length === 1 && positionals[0] === "token") {
+    process.stdout.write(`${newToken()}\n`);
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== "sync") {

@@ -6,12 +6,46 @@ import { expandHome, isWithin, realDirectory, realPathOfMaybeMissing, resolvePro
 import { defaultClaudeDir, defaultDatabasePath } from "./paths.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+const HOST_PATTERN = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
+
+function commaList(value: string): string[] {
+  return value
+    .split(",")
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry !== "");
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value.replace(/\/$/, "");
+  } catch {
+    return false;
+  }
+}
 
 const EnvSchema = z.object({
   ILS_HOST: z.string().min(1).default("127.0.0.1"),
   ILS_PORT: z.coerce.number().int().min(0).max(65535).default(9999),
   ILS_DB: z.string().min(1).optional(),
-  ILS_TOKEN: z.string().min(8, "must be at least 8 characters").optional(),
+  ILS_TOKEN: z
+    .string()
+    .refine((token) => token.trim() !== "", "must not be all whitespace")
+    .refine((token) => token.length >= 16, "must be at least 16 characters (`pnpm ils token` makes one)")
+    .optional(),
+  /** Extra `Host` names that reach this server (a tunnel's or a tailnet's name), comma separated. */
+  ILS_ALLOWED_HOSTS: z
+    .string()
+    .transform(commaList)
+    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "each entry must be a host name or address, optionally with :port ([::1]:9999 for IPv6)")
+    .default([]),
+  /** Browser origins other than the server's own that may call it (`https://app.example`), comma separated. */
+  ILS_ALLOWED_ORIGINS: z
+    .string()
+    .transform(commaList)
+    .refine((origins) => origins.every(isOrigin), "each entry must be an origin: http(s)://host[:port], no path (`null` is never allowed)")
+    .transform((origins) => origins.map((origin) => new URL(origin).origin))
+    .default([]),
   ILS_CLAUDE_BIN: z.string().min(1).default("claude"),
   ILS_CLAUDE_DIR: z.string().min(1).optional(),
   /** Where a session without a project directory runs Claude Code (the iOS app never sends a path). */
@@ -31,6 +65,10 @@ export interface Config {
   port: number;
   databasePath: string;
   token: string | undefined;
+  /** `Host` names served besides loopback and this machine's addresses (see http/request-guard.ts). */
+  allowedHosts: string[];
+  /** Browser origins allowed besides the server's own. */
+  allowedOrigins: string[];
   claudeBin: string;
   claudeDir: string;
   /** Real path, checked against the roots at start. */
@@ -69,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.ILS_PORT,
     databasePath,
     token: e.ILS_TOKEN,
+    allowedHosts: e.ILS_ALLOWED_HOSTS,
+    allowedOrigins: e.ILS_ALLOWED_ORIGINS,
     claudeBin: e.ILS_CLAUDE_BIN,
     claudeDir: absolute(e.ILS_CLAUDE_DIR ?? defaultClaudeDir()),
     defaultProjectDir: defaultProjectDir(e.ILS_DEFAULT_PROJECT_DIR, rules),

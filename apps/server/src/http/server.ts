@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ERROR_HTTP_STATUS } from "@ils/contracts";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
 import type { Services } from "../services.ts";
 import { appRouter } from "../trpc/app-router.ts";
-import type { Context } from "../trpc/init.ts";
-import { bearerToken, tokenMatches } from "./auth.ts";
+import { AppError } from "../errors/app-error.ts";
+import { trpcErrorEnvelope, type Context } from "../trpc/init.ts";
+import { isAuthorized } from "./auth.ts";
+import { readBodyText } from "./body.ts";
+import { createRequestGuard } from "./request-guard.ts";
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, services: Services) => void | Promise<void>;
 
@@ -16,21 +20,50 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** One port: `GET /health`, tRPC over HTTP at `/trpc` and over WebSocket (upgrade on any path), REST under `/api/v1`. */
+/** The most calls one tRPC HTTP batch may carry (more: 400). */
+export const MAX_BATCH_CALLS = 16;
+
+/**
+ * One port: `GET /health`, tRPC over HTTP at `/trpc` and over WebSocket (upgrade on any path), REST under
+ * `/api/v1`; every request and upgrade passes the request guard first (also `/t/<token>/...`).
+ */
 export async function startHttpServer(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Promise<RunningServer> {
   const { config, logger } = services;
-  const authorizedHeader = (req: IncomingMessage) => tokenMatches(bearerToken(req.headers.authorization), config.token);
+  const authorized = (req: IncomingMessage) => isAuthorized(req, config.token);
+  const guard = createRequestGuard(config, logger, () => (server.address() as AddressInfo | null)?.port ?? config.port);
 
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    createContext: ({ req }): Context => ({ services, authorized: authorizedHeader(req) }),
+    maxBatchSize: MAX_BATCH_CALLS,
+    createContext: ({ req }): Context => ({ services, authorized: authorized(req) }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") logger.error({ err: error.cause ?? error, path }, "procedure failed");
     },
   });
 
+  const trpc = async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      // Every procedure needs the token. Checked before tRPC runs: its SSE form would otherwise answer
+      // 200 and send the 401 as an event.
+      if (!authorized(req)) throw new AppError("UNAUTHORIZED", "missing or wrong bearer token");
+      // Read here, under the same cap and UTF-8 rule as REST; tRPC takes a body already on `req.body`.
+      if (req.method === "POST") (req as IncomingMessage & { body?: string }).body = await readBodyText(req);
+    } catch (error) {
+      // Anything but AppError is the client going away mid-body: nobody is left to answer.
+      if (!(error instanceof AppError)) return void res.destroy();
+      const body = JSON.stringify(trpcErrorEnvelope(error));
+      // No `connection: close`: Node discards the unread rest of the body (never buffered), so the client
+      // finishes sending and reads this answer instead of a reset connection.
+      res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    await trpcHandler(req, res);
+  };
+
   const server = createServer((req, res) => {
+    if (!guard.request(req, res)) return;
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/health" && (req.method === "GET" || req.method === "HEAD")) {
       void services.health.check().then((health) => {
@@ -40,7 +73,7 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
       });
       return;
     }
-    if (path === "/trpc" || path.startsWith("/trpc/")) return trpcHandler(req, res);
+    if (path === "/trpc" || path.startsWith("/trpc/")) return void trpc(req, res);
     for (const [prefix, handler] of Object.entries(extraRoutes)) {
       if (path === prefix || path.startsWith(`${prefix}/`)) return void handler(req, res, services);
     }
@@ -52,15 +85,12 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
   const wssHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    // A browser cannot set headers on a WebSocket: the token may come as connection params instead.
-    createContext: ({ req, info }): Context => ({
-      services,
-      authorized:
-        authorizedHeader(req) || tokenMatches(stringParam(info.connectionParams?.token), config.token),
-    }),
+    // The guard refused any upgrade without the token (header or `/t/<token>` path): a socket is always authorized.
+    createContext: ({ req }): Context => ({ services, authorized: authorized(req) }),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
   server.on("upgrade", (req, socket, head) => {
+    if (!guard.upgrade(req, socket)) return;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
@@ -81,8 +111,4 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function stringParam(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
 }

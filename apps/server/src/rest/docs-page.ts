@@ -27,7 +27,17 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-const INIT = `window.ui = SwaggerUIBundle({ url: "/docs/openapi.json", dom_id: "#swagger-ui", deepLinking: true, docExpansion: "list" });`;
+// Opened as /t/<token>/docs, "Try it out" sends its calls under the same prefix, so they carry the token.
+const INIT = `const base = location.pathname.replace(/\\/docs\\/?$/, "");
+window.ui = SwaggerUIBundle({
+  url: "/docs/openapi.json", dom_id: "#swagger-ui", deepLinking: true, docExpansion: "list",
+  requestInterceptor: (req) => {
+    const url = new URL(req.url, location.origin);
+    if (base && url.origin === location.origin && !url.pathname.startsWith(base + "/")) url.pathname = base + url.pathname;
+    req.url = url.href;
+    return req;
+  },
+});`;
 
 /**
  * `/docs` (the API reference page) and `/docs/openapi.json`. Open without a token like `/health`: they

@@ -1,20 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "../errors/app-error.ts";
+import { readBodyText } from "../http/body.ts";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
-
-/** Reads a JSON body; an empty body is `{}` (the app posts `{}` or nothing). Over 1 MB -> 413. */
+/** Reads a JSON body; an empty body is `{}` (the app posts `{}` or nothing). Over 1 MB -> 413, bad UTF-8 -> 400. */
 export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+  const text = (await readBodyText(req)).trim();
   if (text === "") return {};
   try {
     return JSON.parse(text) as unknown;
@@ -22,8 +12,6 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     throw new AppError("VALIDATION_ERROR", "body: not valid JSON", { issues: [{ path: "body", message: "not valid JSON" }] });
   }
 }
-
-const tooLarge = () => new AppError("PAYLOAD_TOO_LARGE", `body larger than ${MAX_BODY_BYTES} bytes`);
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);

@@ -1,4 +1,4 @@
-import { bearerToken, tokenMatches } from "../http/auth.ts";
+import { isAuthorized } from "../http/auth.ts";
 import type { RouteHandler } from "../http/server.ts";
 import { createDocsHandler } from "./docs-page.ts";
 import { buildOpenApiDocument } from "./openapi.ts";
@@ -22,7 +22,7 @@ export function restHandlers(): { api: RouteHandler; docs: RouteHandler } {
   return {
     api: (req, res, services) => {
       const isDocument = (req.url ?? "").split("?")[0] === "/api/v1/openapi.json";
-      if (isDocument && tokenMatches(bearerToken(req.headers.authorization), services.config.token)) return docs(req, res, services);
+      if (isDocument && isAuthorized(req, services.config.token)) return docs(req, res, services);
       return api(req, res, services);
     },
     docs,

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
 import { AppError, validationError } from "../errors/app-error.ts";
-import { bearerToken, tokenMatches } from "../http/auth.ts";
+import { isAuthorized } from "../http/auth.ts";
 import type { RouteHandler } from "../http/server.ts";
 import type { Services } from "../services.ts";
 import { toRestError } from "./errors.ts";
@@ -65,7 +65,7 @@ export function createRestHandler(routes: RouteDef[]): RouteHandler {
     const controller = new AbortController();
     res.on("close", () => controller.abort());
     try {
-      if (!tokenMatches(bearerToken(req.headers.authorization), services.config.token)) {
+      if (!isAuthorized(req, services.config.token)) {
         throw new AppError("UNAUTHORIZED", "missing or wrong bearer token");
       }
       const url = req.url ?? "/";

@@ -1,5 +1,6 @@
 import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode } from "@ils/contracts";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 import { AppError, fromStorageError, validationError } from "../errors/app-error.ts";
 import type { Services } from "../services.ts";
@@ -13,9 +14,11 @@ export interface Context {
 const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   VALIDATION_ERROR: "BAD_REQUEST",
   UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   CLAUDE_FAILED: "BAD_GATEWAY",
   // tRPC has no 507 code; the response status comes from `data.httpStatus` (507).
   STORAGE_FULL: "INTERNAL_SERVER_ERROR",
@@ -25,9 +28,10 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
 const APP_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
   BAD_REQUEST: "VALIDATION_ERROR",
   PARSE_ERROR: "VALIDATION_ERROR",
-  UNSUPPORTED_MEDIA_TYPE: "VALIDATION_ERROR",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   METHOD_NOT_SUPPORTED: "VALIDATION_ERROR",
   UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
@@ -44,6 +48,21 @@ export function toErrorBody(error: unknown): ErrorBody {
     return { code, message: code === "INTERNAL_ERROR" ? "internal error" : error.message };
   }
   return { code: "INTERNAL_ERROR", message: "internal error" };
+}
+
+/**
+ * An error answered before tRPC runs (the request guard, the body cap), in the shape tRPC itself answers with:
+ * `{ error: { message, code, data: { code, message, details?, httpStatus, path } } }`.
+ */
+export function trpcErrorEnvelope(error: AppError): { error: { message: string; code: number; data: Record<string, unknown> } } {
+  const body = error.toBody();
+  return {
+    error: {
+      message: body.message,
+      code: TRPC_ERROR_CODES_BY_KEY[TRPC_CODE[body.code]],
+      data: { ...body, httpStatus: ERROR_HTTP_STATUS[body.code], path: null },
+    },
+  };
 }
 
 const t = initTRPC.context<Context>().create({
