@@ -40,7 +40,7 @@ beforeAll(async () => {
   const projects = buildClaudeDir(claudeDir);
   files = transcriptFiles(projects);
   server = await startServerProcess({ ILS_DB: join(dir.path, "ils.db"), ILS_CLAUDE_DIR: claudeDir });
-  const scan = await fetch(api("/sessions/scan"), { method: "POST" });
+  const scan = await fetch(api("/sessions/scan"), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   expect(scan.status).toBe(200);
   all = await pages("&include=all");
   listed = await pages("");

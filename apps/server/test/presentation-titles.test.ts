@@ -29,7 +29,7 @@ beforeAll(async () => {
   const claudeDir = join(dir.path, "claude");
   cpSync(join(FIXTURES, "presentation", "projects"), join(claudeDir, "projects"), { recursive: true });
   server = await startServerProcess({ ILS_DB: join(dir.path, "ils.db"), ILS_CLAUDE_DIR: claudeDir });
-  expect((await fetch(api("/sessions/scan"), { method: "POST" })).status).toBe(200);
+  expect((await fetch(api("/sessions/scan"), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status).toBe(200);
   rest = await restList("");
   restAll = await restList("&include=all");
   trpc = (await trpcQuery<Page<Session>>(server.url, "sessions.list", { limit: 200 })).data!.items;
