@@ -170,7 +170,8 @@ describe.skipIf(!haveChromium)("the session browser at / in a headless browser",
     // In conversation order, without duplicates, and far from the start still.
     expect(shown).toEqual([...shown].sort((a, b) => a - b));
     expect(new Set(shown).size).toBe(shown.length);
-    expect(long.lastSeq - oldest.at(-1)!).toBeGreaterThanOrEqual(4 * 50 - 1);
+    // Four pages of 50 on the page: the oldest shown message is in the fourth.
+    expect(long.lastSeq - oldest.at(-1)!).toBeGreaterThanOrEqual(3 * 50);
     expect(oldest.at(-1)!).toBeGreaterThan(1);
     expect(errors).toEqual([]);
     await page.close();

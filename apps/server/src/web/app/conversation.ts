@@ -96,6 +96,7 @@ export class Conversation {
 
   private showSession(session: Session): void {
     this.title.textContent = session.name ?? session.firstPrompt ?? `Session ${session.id.slice(0, 8)}`;
+    document.title = `${this.title.textContent} · ILS sessions`;
     this.facts.textContent = [session.projectPath, `started ${formatDate(session.createdAt)}`, `${session.messageCount} messages`, session.model]
       .filter(Boolean)
       .join(" · ");
@@ -103,16 +104,19 @@ export class Conversation {
 
   /** Loads older or newer pages while the reader is near that edge (and right after a page left it there). */
   private async fillFromScroll(): Promise<void> {
+    // A failed page stops the loop (no retry storm); the next scroll or a button press tries again.
     while (!this.loading && !this.closed) {
-      if (this.prevCursor && this.scroller.scrollTop < EDGE) await this.loadOlder();
-      else if (this.hasNewer && this.distanceToBottom() < EDGE) await this.loadNewer();
-      else return;
+      if (this.prevCursor && this.scroller.scrollTop < EDGE) {
+        if (!(await this.loadOlder())) return;
+      } else if (this.hasNewer && this.distanceToBottom() < EDGE) {
+        if (!(await this.loadNewer())) return;
+      } else return;
     }
   }
 
-  private async loadOlder(): Promise<void> {
-    if (this.loading || !this.prevCursor) return;
-    await this.page(async () => {
+  private async loadOlder(): Promise<boolean> {
+    if (this.loading || !this.prevCursor) return false;
+    return this.page(async () => {
       const page = await trpc.messages.list.query({ sessionId: this.sessionId, direction: "backward", cursor: this.prevCursor!, limit: PAGE });
       // Keep what the reader is looking at in place while the page grows above it.
       const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
@@ -122,9 +126,9 @@ export class Conversation {
     });
   }
 
-  private async loadNewer(): Promise<void> {
-    if (this.loading || !this.hasNewer || !this.nextCursor) return;
-    await this.page(async () => {
+  private async loadNewer(): Promise<boolean> {
+    if (this.loading || !this.hasNewer || !this.nextCursor) return false;
+    return this.page(async () => {
       const page = await trpc.messages.list.query({ sessionId: this.sessionId, direction: "forward", cursor: this.nextCursor!, limit: PAGE });
       this.appendMessages(page.items as Message[]);
       this.nextCursor = page.nextCursor;
@@ -133,13 +137,16 @@ export class Conversation {
     });
   }
 
-  private async page(load: () => Promise<void>): Promise<void> {
+  /** Runs one page load; false when it failed (the reason is shown in the status line). */
+  private async page(load: () => Promise<void>): Promise<boolean> {
     this.loading = true;
     this.list.setAttribute("aria-busy", "true");
     try {
       await load();
+      return true;
     } catch (error) {
       this.setLive("offline", describeError(error));
+      return false;
     } finally {
       this.loading = false;
       this.list.removeAttribute("aria-busy");

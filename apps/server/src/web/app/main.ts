@@ -20,6 +20,7 @@ function route(): void {
   sidebar.markCurrent(currentSessionId());
   if (!match) {
     main.replaceChildren(...emptyView);
+    document.title = "ILS sessions";
     return;
   }
   open = new Conversation(main, match[1]!.toLowerCase(), match[2]?.toLowerCase(), (session) => sidebar.update(session));
