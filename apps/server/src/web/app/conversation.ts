@@ -32,7 +32,7 @@ export class Conversation {
   private closed = false;
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly sessionId: string,
     private readonly focusMessageId: string | undefined,
     /** Told when the session's facts change (a run ended), so the list can show them too. */
