@@ -1,6 +1,6 @@
 import type { ChatEvent, Message, Session } from "@ils/contracts";
 import { describeError, exportUrl, trpc } from "./api.ts";
-import { formatDate, h } from "./dom.ts";
+import { count, formatDate, h } from "./dom.ts";
 import { renderMessage } from "./message-render.ts";
 
 const PAGE = 50;
@@ -97,7 +97,7 @@ export class Conversation {
   private showSession(session: Session): void {
     this.title.textContent = session.name ?? session.firstPrompt ?? `Session ${session.id.slice(0, 8)}`;
     document.title = `${this.title.textContent} · ILS sessions`;
-    this.facts.textContent = [session.projectPath, `started ${formatDate(session.createdAt)}`, `${session.messageCount} messages`, session.model]
+    this.facts.textContent = [session.projectPath, `started ${formatDate(session.createdAt)}`, count(session.messageCount, "message"), session.model]
       .filter(Boolean)
       .join(" · ");
   }

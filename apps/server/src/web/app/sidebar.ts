@@ -1,6 +1,6 @@
 import type { SearchHit, Session } from "@ils/contracts";
 import { describeError, listProjects, trpc } from "./api.ts";
-import { clear, formatDate, h } from "./dom.ts";
+import { clear, count, formatDate, h } from "./dom.ts";
 import { highlighted } from "./message-render.ts";
 
 const SESSIONS_PAGE = 50;
@@ -84,12 +84,11 @@ export class Sidebar {
       for (const item of page.items) this.list.append(this.query ? hitItem(item as SearchHit) : sessionItem(item as Session));
       this.cursor = page.nextCursor;
       this.more.hidden = !page.hasMore;
-      const count = this.list.children.length;
       this.status.textContent = this.query
-        ? `${page.total} ${page.total === 1 ? "match" : "matches"}`
-        : count === 0
+        ? page.total === 1 ? "1 match" : `${page.total} matches`
+        : page.total === 0
           ? "No sessions yet."
-          : `${page.total} ${page.total === 1 ? "session" : "sessions"}`;
+          : count(page.total, "session");
       this.markCurrent(currentSessionId());
     } catch (error) {
       if (generation !== this.generation) return;
@@ -115,7 +114,7 @@ export class Sidebar {
 
 function sessionItem(session: Session): HTMLLIElement {
   const title = session.name ?? session.firstPrompt ?? `Session ${session.id.slice(0, 8)}`;
-  const facts = [session.projectName, formatDate(session.lastActiveAt), `${session.messageCount} messages`].filter(Boolean).join(" · ");
+  const facts = [session.projectName, formatDate(session.lastActiveAt), count(session.messageCount, "message")].filter(Boolean).join(" · ");
   return h(
     "li",
     {},
