@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { ensureCorpus, type CorpusMode } from "./corpus/generate.ts";
+import { measureChatBesideSync } from "./measures/chat-beside-sync.ts";
 import { measureColdStart } from "./measures/cold-start.ts";
 import type { BenchContext } from "./measures/context.ts";
 import { measureImport } from "./measures/import.ts";
@@ -29,7 +30,9 @@ log(`corpus: ${fmt(mb(manifest.bytes), 0)} MB in ${manifest.files} files (+ ${fm
 const workDir = join(CORPUS_ROOT, `${mode}-work`);
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
-const ctx: BenchContext = { mode, manifest, workDir, log };
+const projectDir = join(CORPUS_ROOT, `${mode}-project`);
+mkdirSync(projectDir, { recursive: true });
+const ctx: BenchContext = { mode, manifest, workDir, projectDir, log };
 const rows: Row[] = [];
 
 async function step(name: string, target: string, run: () => Promise<Row[]>): Promise<void> {
@@ -67,6 +70,7 @@ await step("4. live streaming", "", () => measureStreaming(ctx));
 await step("6. cold start", "", () => measureColdStart(ctx));
 await step("7. load", "", () => measureLoad(ctx));
 await step("8. search", "", () => measureSearch(ctx));
+await step("9. chat beside ils sync", "0 failed runs", () => measureChatBesideSync(ctx));
 
 const sqlite = (() => {
   const db = new BetterSqlite3(":memory:");

@@ -1,5 +1,6 @@
 import type { Config } from "./config/config.ts";
-import { openDatabase } from "./db/database.ts";
+import { openWritableDatabase } from "./db/database.ts";
+import { writeServerFile } from "./db/server-file.ts";
 import { startBackgroundCheckpoints } from "./db/checkpointer.ts";
 import { applyMigrations } from "./db/migrate.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
@@ -15,11 +16,20 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Opens the database, applies pending migrations, builds the services and listens. */
+/**
+ * Opens the database (refusing a read-only one or one with migrations this server does not know), applies
+ * pending migrations, builds the services and listens.
+ */
 export async function startServer(config: Config): Promise<App> {
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
-  const applied = applyMigrations(db);
+  const db = openWritableDatabase(config.databasePath);
+  let applied: string[];
+  try {
+    applied = applyMigrations(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   if (applied.length) logger.info({ applied }, "applied migrations");
   const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
@@ -37,6 +47,8 @@ export async function startServer(config: Config): Promise<App> {
   routes["/assets"] = web; // its bundle
   const http = await startHttpServer(services, routes);
   logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
+  // Tells `ils sync` on this database to ask this server to scan instead of writing the file itself.
+  const removeServerFile = writeServerFile(config.databasePath, { url: loopbackUrl(http.url), claudeDir: config.claudeDir });
   // Import Claude Code's own sessions in the background: the server answers while a first import runs.
   if (config.sync === "watch") services.sync.watch();
   else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));
@@ -45,6 +57,7 @@ export async function startServer(config: Config): Promise<App> {
     services,
     logger,
     async stop() {
+      removeServerFile();
       // Runs first: their last lines and the "interrupted" status are stored, and clients still get the run event.
       await services.streaming.shutdown();
       await http.close();
@@ -54,4 +67,9 @@ export async function startServer(config: Config): Promise<App> {
       db.close();
     },
   };
+}
+
+/** A wildcard bind (0.0.0.0, ::) is reached on loopback by a local `ils sync`. */
+function loopbackUrl(url: string): string {
+  return url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:");
 }

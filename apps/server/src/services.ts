@@ -7,6 +7,8 @@ import type { Logger } from "./logger.ts";
 import { HistoryService } from "./messages/history-service.ts";
 import { IngestService } from "./messages/ingest-service.ts";
 import { MessageBus } from "./messages/message-bus.ts";
+import { projectDirectories } from "./projects/project-path.ts";
+import { ProjectService } from "./projects/project-service.ts";
 import { SessionService } from "./sessions/session-service.ts";
 import { SearchIndexer } from "./search/search-indexer.ts";
 import { SearchService } from "./search/search-service.ts";
@@ -20,6 +22,8 @@ export interface Services {
   logger: Logger;
   bus: MessageBus;
   sessions: SessionService;
+  /** Registered and derived projects; the directories sessions get from them. */
+  projects: ProjectService;
   ingest: IngestService;
   history: HistoryService;
   health: HealthService;
@@ -36,7 +40,9 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const bus = new MessageBus();
-  const sessions = new SessionService(db);
+  const directories = projectDirectories(config);
+  const projects = new ProjectService(db, directories);
+  const sessions = new SessionService(db, directories, projects);
   const searchIndexer = new SearchIndexer(db, logger);
   const ingest = new IngestService(db, bus, () => searchIndexer.schedule());
   const history = new HistoryService(db);
@@ -46,6 +52,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     logger,
     bus,
     sessions,
+    projects,
     ingest,
     history,
     health: new HealthService(db, config.claudeBin),

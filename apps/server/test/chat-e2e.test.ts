@@ -12,7 +12,8 @@ import { call, sseEvents, type SseEvent } from "./chat-sse-support.ts";
 const dir = tempDir("ils-chat-e2e-");
 const project = join(dir.path, "project");
 const argvFile = join(dir.path, "argv.jsonl");
-const dbPath = join(dir.path, "ils.db");
+// The database in a folder of its own: the server never runs Claude Code in its data folder.
+const dbPath = join(dir.path, "data", "ils.db");
 const LONG = recording("09-long"); // 75 lines
 const env = (delayMs: number) => ({
   ILS_DB: dbPath,

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChatEvent, Message } from "@ils/contracts";
@@ -113,7 +113,11 @@ describe("streaming service", () => {
 
   it("refuses bad input: unknown session 404, missing project directory 400", async () => {
     expect(await appCode(() => services.streaming.send({ sessionId: "00000000-0000-4000-8000-000000000000", prompt: "x" }))).toBe("NOT_FOUND");
-    const gone = services.sessions.create({ projectPath: join(dir.path, "missing") });
+    // Creation checks the directory; one removed since is caught right before the run.
+    const missing = join(dir.path, "missing");
+    mkdirSync(missing);
+    const gone = services.sessions.create({ projectPath: missing });
+    rmSync(missing, { recursive: true });
     await expect(services.streaming.send({ sessionId: gone.id, prompt: "x" })).rejects.toThrow(/projectPath: .*missing does not exist/);
     expect(await appCode(() => services.streaming.send({ sessionId: gone.id, prompt: "" }))).toBe("VALIDATION_ERROR");
     expect(allMessages(gone.id)).toHaveLength(0);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestServices } from "./support/in-process.ts";
 import { FIXTURES } from "./support/temp.ts";
@@ -11,7 +12,7 @@ const recording = (scenario: string) =>
 
 beforeEach(() => {
   services = createTestServices();
-  sessionId = services.sessions.create({ projectPath: "/home/user/project-tools" }).id;
+  sessionId = services.sessions.insert({ projectPath: "/home/user/project-tools" }).id;
 });
 afterEach(() => services.cleanup());
 
@@ -63,10 +64,12 @@ describe("ingest", () => {
   });
 
   it("publishes only after commit, and only what was inserted", () => {
+    // A second connection sees only committed rows (the writing one would also see its own uncommitted ones).
+    const reader = new BetterSqlite3(services.config.databasePath, { readonly: true });
     const seen: number[] = [];
     services.bus.subscribe(sessionId, (messages) => {
       for (const m of messages) {
-        const count = services.db.prepare(`SELECT count(*) FROM Message WHERE id = ?`).pluck().get(m.id);
+        const count = reader.prepare(`SELECT count(*) FROM Message WHERE id = ?`).pluck().get(m.id);
         expect(count).toBe(1);
         seen.push(m.seq);
       }
@@ -74,6 +77,7 @@ describe("ingest", () => {
     const lines = recording("01-simple").map((raw) => ({ raw }));
     services.ingest.appendMessages(sessionId, lines);
     services.ingest.appendMessages(sessionId, lines);
+    reader.close();
     expect(seen).toEqual(lines.map((_, i) => i + 1));
   });
 

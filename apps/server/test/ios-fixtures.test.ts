@@ -118,7 +118,7 @@ describe("history projection of every fixture transcript decodes as the app's Me
 
   beforeAll(() => {
     sessionIds = transcripts.map((file) => {
-      const session = services.sessions.create({ projectPath: "/tmp/project" });
+      const session = services.sessions.insert({ projectPath: "/tmp/project" });
       const entries = readFileSync(file, "utf8")
         .split("\n")
         .filter((l) => l.trim() !== "")

@@ -8,14 +8,16 @@ import { applyMigrations } from "../src/db/migrate.ts";
 import { REPO_ROOT, tempDir } from "./support/temp.ts";
 
 const run = promisify(execFile);
+// The Prisma CLI's own entry on this Node, so the test needs no `pnpm` on PATH.
+const PRISMA_CLI = join(REPO_ROOT, "node_modules", "prisma", "build", "index.js");
 const prisma = (args: string[], db: string) =>
-  run("pnpm", ["prisma", ...args], { cwd: REPO_ROOT, env: { ...process.env, ILS_DB: db } });
+  run(process.execPath, [PRISMA_CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ILS_DB: db } });
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
 
 describe("migrations", () => {
-  it("`pnpm prisma migrate deploy` creates a fresh database offline, and the server then has nothing to apply", async () => {
+  it("`prisma migrate deploy` creates a fresh database offline, and the server then has nothing to apply", async () => {
     const dir = tempDir();
     dirs.push(dir);
     const db = join(dir.path, "nested", "ils.db");

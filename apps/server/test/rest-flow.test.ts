@@ -33,7 +33,8 @@ beforeAll(async () => {
   const project = join(dir.path, "project");
   mkdirSync(project);
   server = await startServerProcess({
-    ILS_DB: join(dir.path, "ils.db"),
+    // The database in a folder of its own: the server never runs Claude Code in its data folder.
+    ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_CLAUDE_BIN: join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs"),
     FAKE_CLAUDE_SCENARIO: "02-tools",
     FAKE_CLAUDE_DELAY_MS: "1",
@@ -120,8 +121,13 @@ describe("a whole flow through the generated client", () => {
     ios.envelope(ios.acknowledged)(answer("permission").body, "permission");
     ios.envelope(ios.chatSession)(answer("fork").body, "fork");
     ios.envelope(ios.messageList)(answer("forkMessages").body, "forkMessages");
+    // The app decodes a delete answer both as DeletedResponse and as APIResponse<String>: only an absent (null)
+    // `data` satisfies both, and either payload would break the other decoder.
+    expect(answer("delete").body).toEqual({ success: true, data: null });
     ios.envelope(ios.deleted)(answer("delete").body, "delete (SVM: DeletedResponse)");
     ios.envelope(ios.string)(answer("delete").body, "delete (ChatView: APIResponse<String>)");
+    expect(() => ios.envelope(ios.string)({ success: true, data: { deleted: true } }, "delete as String")).toThrow();
+    expect(() => ios.envelope(ios.deleted)({ success: true, data: "deleted" }, "delete as DeletedResponse")).toThrow();
     ios.envelope(ios.sessionPage)(answer("listAfterDelete").body, "listAfterDelete");
   });
 

@@ -14,7 +14,8 @@ beforeAll(async () => {
   project = join(dir.path, "project");
   mkdirSync(project);
   server = await startServerProcess({
-    ILS_DB: join(dir.path, "ils.db"),
+    // The database in a folder of its own: the server never runs Claude Code in its data folder.
+    ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_CLAUDE_BIN: join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs"),
     ILS_DEFAULT_PROJECT_DIR: project,
     // 09-long: ~100 lines; 15 ms apart, so the run is still going when the client reconnects.

@@ -129,8 +129,8 @@ describe("search stays in step with ingestion", () => {
     expect(() => integrityCheck()).not.toThrow();
   });
   it("filters by time, project and type", () => {
-    const here = services.sessions.create({ projectPath: "/work/kiwi" });
-    const there = services.sessions.create({ projectPath: "/work/other" });
+    const here = services.sessions.insert({ projectPath: "/work/kiwi" });
+    const there = services.sessions.insert({ projectPath: "/work/other" });
     const line = (uuid: string, timestamp: string, type = "user") =>
       JSON.stringify(type === "user" ? { type, uuid, timestamp, message: { content: `kiwi ${uuid}` } } : { type, uuid, timestamp, message: { content: [{ type: "text", text: "kiwi" }] } });
     services.ingest.appendMessages(here.id, [

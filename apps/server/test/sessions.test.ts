@@ -1,6 +1,9 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WIRE_DATE_PATTERN } from "@ils/contracts";
 import { createTestServices } from "./support/in-process.ts";
+import { tempDir } from "./support/temp.ts";
 
 let services: ReturnType<typeof createTestServices>;
 beforeEach(() => {
@@ -42,7 +45,11 @@ describe("sessions", () => {
   });
 
   it("creates, gets case-insensitively, renames, deletes (messages go with it)", () => {
-    const created = services.sessions.create({ name: "first", projectPath: "/home/me/app", model: "sonnet", permissionMode: "plan" });
+    const projects = tempDir();
+    const app = join(projects.path, "app");
+    mkdirSync(app);
+    const created = services.sessions.create({ name: "first", projectPath: app, model: "sonnet", permissionMode: "plan" });
+    projects.cleanup();
     expect(created).toMatchObject({ name: "first", projectName: "app", model: "sonnet", permissionMode: "plan", source: "ils", status: "completed", messageCount: 0 });
     expect(created.createdAt).toMatch(WIRE_DATE_PATTERN);
     expect(services.sessions.get(created.id.toUpperCase()).id).toBe(created.id);

@@ -5,6 +5,8 @@ export interface BenchContext {
   mode: CorpusMode;
   manifest: Manifest;
   workDir: string;
+  /** Where chat runs happen: under the servers' project root, outside every database's folder (see support/server.ts). */
+  projectDir: string;
   log(message: string): void;
   /** A database holding the corpus's long session, stored through ingest (paging, load). */
   paging?: { db: string; sessionId: string; total: number; transcript: string };

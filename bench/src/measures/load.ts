@@ -44,7 +44,7 @@ export async function measureLoad(ctx: BenchContext): Promise<Row[]> {
   let streamError = "";
   try {
     if (streamingBuilt()) {
-      streams = await startLiveStreams(server.url, STREAMS, ctx.workDir, Math.min(600, seconds * 20)).catch((error: unknown) => {
+      streams = await startLiveStreams(server.url, STREAMS, ctx.projectDir, Math.min(600, seconds * 20)).catch((error: unknown) => {
         streamError = error instanceof Error ? error.message : String(error);
         errors += 1;
         return undefined;

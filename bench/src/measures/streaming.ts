@@ -32,8 +32,8 @@ export async function measureStreaming(ctx: BenchContext): Promise<Row[]> {
     // Warm-up, not counted: a fresh process runs cold code for its first messages (V8 compiles the hot paths
     // as they get hot, stalling a few messages by milliseconds); a server that has been up a while is past that.
     const warmUpPrompt = `bench warm-up [bench lines=${warmUpLines} delay=2]`;
-    await wsRun(server.url, await createSession(server.url, ctx.workDir), warmUpPrompt, warmUpLines);
-    await sseRun(server.url, await createSession(server.url, ctx.workDir), warmUpPrompt, warmUpLines);
+    await wsRun(server.url, await createSession(server.url, ctx.projectDir), warmUpPrompt, warmUpLines);
+    await sseRun(server.url, await createSession(server.url, ctx.projectDir), warmUpPrompt, warmUpLines);
     const transports: [string, (id: string) => Promise<StreamResult>][] = [
       ["WS (tRPC chat.events)", (id) => wsRun(server.url, id, pacedPrompt, paced)],
       ["SSE (REST chat/stream)", (id) => sseRun(server.url, id, pacedPrompt, paced)],
@@ -41,7 +41,7 @@ export async function measureStreaming(ctx: BenchContext): Promise<Row[]> {
     for (const [name, run] of transports) {
       const measure = `4. streaming latency, ${name}, ${paced} msgs after a warm-up run`;
       try {
-        const r = await run(await createSession(server.url, ctx.workDir));
+        const r = await run(await createSession(server.url, ctx.projectDir));
         const p50 = median(r.latencies);
         const p99 = percentile(r.latencies, 99);
         rows.push({
@@ -62,7 +62,7 @@ export async function measureStreaming(ctx: BenchContext): Promise<Row[]> {
     let worst = Infinity;
     let failures = 0;
     for (const streams of levels) {
-      const sessions = await Promise.all(Array.from({ length: streams }, () => createSession(server.url, ctx.workDir)));
+      const sessions = await Promise.all(Array.from({ length: streams }, () => createSession(server.url, ctx.projectDir)));
       const prompt = `bench throughput [bench lines=${perStream} delay=0]`;
       const results = await Promise.allSettled(sessions.map((id) => wsRun(server.url, id, prompt, perStream)));
       const ok = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));

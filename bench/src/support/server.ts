@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { spawnSync } from "node:child_process";
-import { REPO_ROOT, SERVER_BUILD, SERVER_BUNDLE, SERVER_MAIN } from "./paths.ts";
+import { CORPUS_ROOT, REPO_ROOT, SERVER_BUILD, SERVER_BUNDLE, SERVER_MAIN } from "./paths.ts";
 import { nowMs } from "./stats.ts";
 
 export interface ServerProcess {
@@ -70,7 +70,8 @@ async function spawnServer(nodeArgs: string[], env: Record<string, string>): Pro
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, ...nodeArgs], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
+    // Chat runs happen in the corpus folder (BenchContext.projectDir), not in the home folder.
+    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ILS_PROJECT_ROOTS: CORPUS_ROOT, ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return attach(child, `http://127.0.0.1:${port}`, started);

@@ -18,7 +18,8 @@ let client: IlsClient;
 beforeAll(async () => {
   mkdirSync(project);
   server = await startServerProcess({
-    ILS_DB: join(dir.path, "ils.db"),
+    // The database in a folder of its own: the server never runs Claude Code in its data folder.
+    ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_CLAUDE_BIN: FAKE_CLAUDE,
     FAKE_CLAUDE_SCENARIO: "09-long",
     FAKE_CLAUDE_DELAY_MS: "3",

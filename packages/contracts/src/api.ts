@@ -89,11 +89,41 @@ export const SessionIdInput = z.object({ sessionId: Id });
 
 export const CreateSessionInput = z.object({
   name: z.string().trim().min(1).max(200).optional(),
+  /** Must be a directory under one of the server's ILS_PROJECT_ROOTS; stored as its real path. */
   projectPath: z.string().min(1).max(4096).optional(),
+  /** A project from projects.list (used when projectPath is absent). */
+  projectId: Id.optional(),
   model: z.string().min(1).max(200).optional(),
   permissionMode: PermissionMode.optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInput>;
+
+/**
+ * A working directory: registered (projects.create) or derived from the sessions' paths, one per path. The id is
+ * a hash of the path, the same before and after registration.
+ */
+export const Project = z.object({
+  id: Id,
+  name: z.string(),
+  path: z.string(),
+  defaultModel: z.string().nullable(),
+  description: z.string().nullable(),
+  /** True when registered with projects.create; false when only sessions name this path. */
+  registered: z.boolean(),
+  sessionCount: z.number().int(),
+  createdAt: WireDate,
+  lastAccessedAt: WireDate,
+});
+export type Project = z.infer<typeof Project>;
+
+/** Registers a directory under the server's ILS_PROJECT_ROOTS; registering a path again updates its fields. */
+export const CreateProjectInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  path: z.string().min(1).max(4096),
+  defaultModel: z.string().min(1).max(200).optional(),
+  description: z.string().max(10_000).optional(),
+});
+export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
 
 export const RenameSessionInput = z.object({ sessionId: Id, name: z.string().trim().min(1).max(200) });
 

@@ -8,6 +8,7 @@ export const ErrorCode = z.enum([
   "CONFLICT",
   "PAYLOAD_TOO_LARGE",
   "CLAUDE_FAILED",
+  "STORAGE_FULL",
   "INTERNAL_ERROR",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -19,6 +20,8 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   CLAUDE_FAILED: 502,
+  /** The disk holding the database is full (507 Insufficient Storage): reads still work. */
+  STORAGE_FULL: 507,
   INTERNAL_ERROR: 500,
 };
 

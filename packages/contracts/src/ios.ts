@@ -76,6 +76,7 @@ export const IosProject = z.object({
   defaultModel: z.string(),
   createdAt: wireDate,
   lastAccessedAt: wireDate,
+  description: z.string().optional(),
   sessionCount: int.optional(),
   encodedPath: z.string().optional(),
 });

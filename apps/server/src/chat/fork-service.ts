@@ -36,11 +36,13 @@ export class ForkService {
       if (seq === undefined) throw notFound(`message in session ${parent.id}:`, atMessageId);
       lastSeq = seq;
     }
+    // The fork runs where the parent ran: that directory must pass the roots check now (an imported parent's never did).
+    const projectPath = this.sessions.forkDirectory(parent);
     const child = this.sessions.insert({
       source: "ils",
       status: "completed",
       name: `${parent.name ?? parent.firstPrompt?.slice(0, 80) ?? "session"} (fork)`,
-      projectPath: parent.projectPath,
+      projectPath,
       projectName: parent.projectName,
       model: parent.model,
       permissionMode: parent.permissionMode,

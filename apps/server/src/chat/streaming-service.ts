@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { SendInput, toWireDate, type ChatEvent, type SendResult } from "@ils/contracts";
 import type { Config } from "../config/config.ts";
@@ -69,8 +68,7 @@ export class StreamingService {
     const session = this.deps.sessions.getRow(sessionId);
     if (this.runs.has(sessionId)) throw conflict(`session ${sessionId} already has a run in progress: wait for it or cancel it`);
     if (this.shuttingDown) throw conflict("the server is shutting down");
-    const cwd = session.projectPath ?? this.deps.config.defaultProjectDir;
-    if (!isDirectory(cwd)) throw badRequest("projectPath", `${cwd} does not exist or is not a directory`);
+    const cwd = this.deps.sessions.runDirectory(session);
 
     // A fork's first run continues the parent's Claude session into a new one; later runs use its own id.
     const forkFirstRun = !session.claudeSessionId && !!session.forkSourceClaudeId;
@@ -276,13 +274,5 @@ export class StreamingService {
 
   private publish(sessionId: string, event: LiveEvent): void {
     this.deps.bus.publishLive(sessionId, event);
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
   }
 }

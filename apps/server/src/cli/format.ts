@@ -31,7 +31,7 @@ export function formatReport(report: ScanReport): string {
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
   for (const bad of report.malformed.lines.slice(0, 10)) lines.push(`  malformed: ${bad.file}:${bad.line} ${bad.reason}`);
   if (report.malformed.count > 10) lines.push(`  ... and ${n(report.malformed.count - 10)} more`);
-  for (const failed of report.failedFiles.slice(0, 10)) lines.push(`  not read: ${failed.file}: ${failed.reason}`);
+  for (const failed of report.failedFiles) lines.push(`  not read: ${failed.file}: ${failed.reason}`);
   return `${lines.join("\n")}\n`;
 }
 

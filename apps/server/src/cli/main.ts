@@ -3,16 +3,20 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config/config.ts";
 import { runSyncCommand } from "./sync-command.ts";
 
-const USAGE = `usage: pnpm ils sync [--watch] [--claude-dir DIR] [--db FILE] [--json]
+const USAGE = `usage: pnpm ils sync [--watch] [--claude-dir DIR] [--db FILE] [--json] [--direct]
 
   sync          import Claude Code's own sessions (<claude-dir>/projects) into the ILS database
   --watch       keep running and import new lines as Claude writes them
   --claude-dir  Claude's config folder (default: ILS_CLAUDE_DIR, $CLAUDE_CONFIG_DIR or ~/.claude)
   --db          SQLite file (default: ILS_DB or ~/.ils/ils.db)
   --json        print the scan report as one JSON object
+  --direct      write the database from here even when a server runs on it (by default that server is
+                asked to scan, with ILS_TOKEN when set)
+
+exit codes: 0 imported, 1 could not run, 2 bad usage, 3 some files could not be read (listed on stderr)
 `;
 
-/** Exit codes: 0 the scan ran (even with malformed lines), 1 it could not run, 2 bad usage. */
+/** Exit codes: 0 the scan ran (even with malformed lines), 1 it could not run, 2 bad usage, 3 files failed. */
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -22,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         watch: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
+        direct: { type: "boolean", default: false },
         "claude-dir": { type: "string" },
         db: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
@@ -57,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   try {
-    return await runSyncCommand(config, { watch: values.watch, json: values.json });
+    return await runSyncCommand(config, { watch: values.watch, json: values.json, direct: values.direct });
   } catch (err) {
     process.stderr.write(`sync failed: ${(err as Error).message}\n`);
     return 1;

@@ -1,6 +1,8 @@
 import { homedir } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { AppError } from "../errors/app-error.ts";
+import { expandHome, isWithin, realDirectory, realPathOfMaybeMissing, resolveProjectDirectory, type ProjectRootRules } from "../projects/project-path.ts";
 import { defaultClaudeDir, defaultDatabasePath } from "./paths.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -14,6 +16,8 @@ const EnvSchema = z.object({
   ILS_CLAUDE_DIR: z.string().min(1).optional(),
   /** Where a session without a project directory runs Claude Code (the iOS app never sends a path). */
   ILS_DEFAULT_PROJECT_DIR: z.string().min(1).optional(),
+  /** The folders Claude Code may run in (and below), separated by the path delimiter or commas. */
+  ILS_PROJECT_ROOTS: z.string().min(1).optional(),
   ILS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ILS_SYNC: z.enum(["off", "start", "watch"]).default("watch"),
   /** A run with no output for this long is stopped (ms). */
@@ -29,7 +33,12 @@ export interface Config {
   token: string | undefined;
   claudeBin: string;
   claudeDir: string;
+  /** Real path, checked against the roots at start. */
   defaultProjectDir: string;
+  /** Real paths of ILS_PROJECT_ROOTS. */
+  projectRoots: string[];
+  /** Real path of the folder of ILS_DB: excluded from every root. */
+  dataDir: string;
   logLevel: z.infer<typeof EnvSchema>["ILS_LOG_LEVEL"];
   sync: z.infer<typeof EnvSchema>["ILS_SYNC"];
   runIdleTimeoutMs: number;
@@ -53,17 +62,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(p));
+  const databasePath = absolute(e.ILS_DB ?? defaultDatabasePath());
+  const rules = projectRootRules(e.ILS_PROJECT_ROOTS, databasePath);
   return {
     host: e.ILS_HOST,
     port: e.ILS_PORT,
-    databasePath: absolute(e.ILS_DB ?? defaultDatabasePath()),
+    databasePath,
     token: e.ILS_TOKEN,
     claudeBin: e.ILS_CLAUDE_BIN,
     claudeDir: absolute(e.ILS_CLAUDE_DIR ?? defaultClaudeDir()),
-    defaultProjectDir: absolute(e.ILS_DEFAULT_PROJECT_DIR ?? homedir()),
+    defaultProjectDir: defaultProjectDir(e.ILS_DEFAULT_PROJECT_DIR, rules),
+    projectRoots: [...rules.roots],
+    dataDir: rules.dataDir,
     logLevel: e.ILS_LOG_LEVEL,
     sync: e.ILS_SYNC,
     runIdleTimeoutMs: e.ILS_RUN_IDLE_TIMEOUT_MS,
     killGraceMs: e.ILS_KILL_GRACE_MS,
   };
+}
+
+/** Each root as a real, existing directory outside the data folder (a root may contain the data folder). */
+function projectRootRules(value: string | undefined, databasePath: string): ProjectRootRules {
+  const dataDir = realPathOfMaybeMissing(dirname(databasePath));
+  const entries = value === undefined ? [homedir()] : value.split(new RegExp(`[,${delimiter}]`)).map((r) => r.trim()).filter(Boolean);
+  if (entries.length === 0) throw new ConfigError("ILS_PROJECT_ROOTS: names no folder");
+  const roots = entries.map((entry) => {
+    const real = asConfigError(() => realDirectory(resolve(expandHome(entry)), "ILS_PROJECT_ROOTS"));
+    if (isWithin(real, dataDir)) {
+      throw new ConfigError(`ILS_PROJECT_ROOTS: ${entry} is the server's data folder ${dataDir} (the folder of ILS_DB) or inside it, where Claude Code never runs; keep ILS_DB in a folder of its own`);
+    }
+    return real;
+  });
+  return { roots, dataDir };
+}
+
+/** ILS_DEFAULT_PROJECT_DIR must pass the same check as any project; unset, it is home (or the first root when home is outside them). */
+function defaultProjectDir(value: string | undefined, rules: ProjectRootRules): string {
+  const chosen = value ?? (rules.roots.some((root) => isWithin(realPathOfMaybeMissing(homedir()), root)) ? homedir() : rules.roots[0]!);
+  return asConfigError(() => resolveProjectDirectory(resolve(expandHome(chosen)), "ILS_DEFAULT_PROJECT_DIR", rules));
+}
+
+/** The path checks throw AppErrors naming the variable; at start they stop the server as a ConfigError. */
+function asConfigError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw error instanceof AppError ? new ConfigError(error.message) : error;
+  }
 }

@@ -1,6 +1,7 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
+import { retryBusy } from "./write-retry.ts";
 
 export type Database = BetterSqlite3.Database;
 
@@ -17,4 +18,40 @@ export function openDatabase(path: string): Database {
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   return db;
+}
+
+const READ_ONLY_CODES = /^(SQLITE_READONLY|SQLITE_CANTOPEN|EACCES|EROFS|EPERM)/;
+
+/**
+ * `openDatabase`, then proves the file can be written (a write transaction opened and rolled back), so a
+ * read-only file or folder stops start-up with a message naming ILS_DB instead of SQLite's bare
+ * `unable to open database file` on the first write.
+ */
+export function openWritableDatabase(path: string): Database {
+  if (path !== ":memory:" && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`ILS_DB: ${path} is a folder, not a database file`);
+  }
+  let db: Database | undefined;
+  try {
+    db = openDatabase(path);
+    const opened = db;
+    // BEGIN IMMEDIATE alone succeeds on a read-only file: only a real write (rolled back) finds out.
+    retryBusy(opened, () => opened.exec("BEGIN IMMEDIATE"));
+    try {
+      db.exec("CREATE TABLE _ils_write_probe (x)");
+    } finally {
+      db.exec("ROLLBACK");
+    }
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && READ_ONLY_CODES.test(code)) {
+      throw new Error(
+        `ILS_DB: cannot write the database ${path}: the file or its folder is read-only (SQLite writes the file and creates ` +
+          `${path}-wal and ${path}-shm next to it; ${code}: ${(error as Error).message}). Make both writable or set ILS_DB to another path.`,
+      );
+    }
+    throw error;
+  }
 }

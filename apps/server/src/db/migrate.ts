@@ -15,6 +15,20 @@ function findUp(from: string, relative: string): string {
 }
 
 /**
+ * The database was migrated by a newer server (or another branch): it has applied migrations this server does
+ * not ship. Starting would fail later on every write whose schema changed, so start-up refuses, naming them.
+ */
+export class UnknownMigrationsError extends Error {
+  constructor(readonly names: string[]) {
+    super(
+      `the database has ${names.length} applied migration(s) this server does not know: ${names.join(", ")}. ` +
+        `It was migrated by a newer ILS server; run that version, or point ILS_DB at another file.`,
+    );
+    this.name = "UnknownMigrationsError";
+  }
+}
+
+/**
  * Applies pending Prisma migrations at start, writing the same `_prisma_migrations` bookkeeping as
  * `prisma migrate deploy`, so either may run first and `prisma migrate status` stays truthful.
  * Done in-process because spawning the Prisma CLI costs about a second of start-up.
@@ -36,11 +50,14 @@ export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
       migration_name: string;
     }[]).map((row) => row.migration_name),
   );
-  const pending = readdirSync(dir, { withFileTypes: true })
+  // Only the folder shipped with this server counts (the bundle in dist/ finds the repository's folder too).
+  const known = readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
     .map((entry) => entry.name)
-    .sort()
-    .filter((name) => !applied.has(name));
+    .sort();
+  const unknown = [...applied].filter((name) => !known.includes(name)).sort();
+  if (unknown.length > 0) throw new UnknownMigrationsError(unknown);
+  const pending = known.filter((name) => !applied.has(name));
   const record = db.prepare(
     `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
      VALUES (?, ?, ?, ?, ?, 1)`,
@@ -51,7 +68,7 @@ export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
     db.transaction(() => {
       db.exec(sql);
       record.run(randomUUID(), createHash("sha256").update(sql).digest("hex"), prismaTimestamp(), name, startedAt);
-    })();
+    }).immediate();
   }
   return pending;
 }

@@ -31,3 +31,15 @@ export const notFound = (what: string, id: string) => new AppError("NOT_FOUND", 
 export const badRequest = (path: string, message: string) =>
   new AppError("VALIDATION_ERROR", `${path}: ${message}`, { issues: [{ path, message }] });
 export const conflict = (message: string) => new AppError("CONFLICT", message);
+
+/**
+ * A write that failed because the disk is full (SQLITE_FULL) as the STORAGE_FULL error the transports send; any
+ * other error as it was. Only that one storage failure is named: its cause is the operator's to fix, not a bug.
+ */
+export function fromStorageError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "SQLITE_FULL") {
+    return new AppError("STORAGE_FULL", "the disk holding the database is full: nothing was stored; free some space and try again");
+  }
+  return error;
+}

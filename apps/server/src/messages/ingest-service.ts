@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { messageUuid, toStreamMessage, type Message } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { MessageBus } from "./message-bus.ts";
 import { toMessage, type MessageRow } from "./message-row.ts";
@@ -87,10 +88,15 @@ export class IngestService {
     this.appendTx = db.transaction((sessionId: string, entries: IngestEntry[]) => this.appendInTransaction(sessionId, entries));
   }
 
-  /** Stores the entries in order; returns the messages actually inserted (duplicates are skipped). */
+  /**
+   * Stores the entries in order; returns the messages actually inserted (duplicates are skipped).
+   * IMMEDIATE: the write lock is taken at BEGIN, where a wait is safe to retry. A deferred transaction that
+   * read first fails at its first write with SQLITE_BUSY_SNAPSHOT the moment another process (`ils sync`)
+   * committed in between, without waiting at all: that failed live runs. `retryBusy` waits (bounded) instead.
+   */
   appendMessages(sessionId: string, entries: IngestEntry[]): Message[] {
     if (entries.length === 0) return [];
-    const inserted = this.appendTx(sessionId, entries);
+    const inserted = retryBusy(this.db, () => this.appendTx.immediate(sessionId, entries));
     if (inserted.length > 0) this.onStored();
     const messages = inserted.map(({ row, value }) => toMessage(row, value));
     this.bus.publish(sessionId, messages);

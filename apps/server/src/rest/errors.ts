@@ -1,6 +1,6 @@
 import { ERROR_HTTP_STATUS, type ErrorBody } from "@ils/contracts";
 import { ZodError } from "zod";
-import { AppError, validationError } from "../errors/app-error.ts";
+import { AppError, fromStorageError, validationError } from "../errors/app-error.ts";
 
 /** The single REST error mapper: any thrown error -> status + `{ success: false, error }`. No stack traces. */
 export function toRestError(error: unknown): { status: number; body: { success: false; error: ErrorBody } } {
@@ -8,7 +8,8 @@ export function toRestError(error: unknown): { status: number; body: { success: 
   return { status: ERROR_HTTP_STATUS[body.code], body: { success: false, error: body } };
 }
 
-function errorBody(error: unknown): ErrorBody {
+function errorBody(thrown: unknown): ErrorBody {
+  const error = fromStorageError(thrown);
   if (error instanceof AppError) return error.toBody();
   if (error instanceof ZodError) return validationError(error).toBody();
   return { code: "INTERNAL_ERROR", message: "internal error" };

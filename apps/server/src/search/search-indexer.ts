@@ -1,10 +1,13 @@
 import type { Database } from "../db/database.ts";
+import { isBusy, retryBusy } from "../db/write-retry.ts";
 import type { Logger } from "../logger.ts";
 
 /** Rows per background transaction: small enough that one batch holds the event loop for about a millisecond. */
 const BACKGROUND_BATCH = 100;
 /** Rows per transaction when a search (or a finished import) needs everything indexed now. */
 const CATCH_UP_BATCH = 5_000;
+/** A background batch waits this long for another process's write, then tries again later (never stalls a stream). */
+const BACKGROUND_WAIT_MS = 20;
 
 /**
  * Moves messages queued in `SearchPending` (the insert trigger queues each stored message's rowid) into the
@@ -46,17 +49,30 @@ export class SearchIndexer {
   }
 
   /** Indexes up to `size` queued messages in one transaction; returns how many it took off the queue. */
-  indexBatch(size = BACKGROUND_BATCH): number {
+  indexBatch(size = BACKGROUND_BATCH, waitMs?: number): number {
     // A plain read first: with nothing queued (most searches) no write lock is taken, so a search never waits
-    // for another process's write. IMMEDIATE: a writing process makes the batch wait (busy_timeout), not fail midway.
+    // for another process's write. IMMEDIATE: a writing process makes the batch wait (retryBusy), not fail midway.
     if (this.anyPending.get() === 0) return 0;
-    return this.batch.immediate(size);
+    return retryBusy(this.db, () => this.batch.immediate(size), waitMs);
   }
 
   /** Indexes everything queued, now. */
   catchUp(): number {
     let total = 0;
     for (let n = this.indexBatch(CATCH_UP_BATCH); n > 0; n = this.indexBatch(CATCH_UP_BATCH)) total += n;
+    return total;
+  }
+
+  /**
+   * Indexes everything queued in small batches with a pause after each, so a server sharing the file gets the
+   * write lock between them (`ils sync --direct` beside a running server); back-to-back batches would starve it.
+   */
+  async catchUpSharing(batch = BACKGROUND_BATCH, pauseMs = 2): Promise<number> {
+    let total = 0;
+    for (let n = this.indexBatch(batch); n > 0; n = this.indexBatch(batch)) {
+      total += n;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
     return total;
   }
 
@@ -79,10 +95,12 @@ export class SearchIndexer {
     if (!this.db.open) return;
     try {
       // More queued than one batch: the next batch runs after whatever else is waiting on the event loop.
-      if (this.indexBatch() === BACKGROUND_BATCH) this.schedule(0);
+      if (this.indexBatch(BACKGROUND_BATCH, BACKGROUND_WAIT_MS) === BACKGROUND_BATCH) this.schedule(0);
     } catch (error) {
-      // Usually SQLITE_BUSY from another process's long write: try again later; searches still catch up.
-      this.logger.warn({ err: error }, "search indexing failed; retrying");
+      // Usually SQLITE_BUSY: another process (`ils sync --direct`) is writing; try again later, searches still
+      // catch up. Expected while it runs, so not a warning.
+      if (isBusy(error)) this.logger.debug({ err: error }, "search indexing waits for another writer");
+      else this.logger.warn({ err: error }, "search indexing failed; retrying");
       this.schedule(1_000);
     }
   }

@@ -93,8 +93,8 @@ export class SearchService {
 
   /**
    * Messages stored a moment ago may still be queued for the index: a search sees every stored message. Only
-   * when another process holds the database's write lock for longer than busy_timeout (a long `ils sync`
-   * batch) does the search answer from the index as it is, rather than fail.
+   * when another process holds the database's write lock for longer than the write wait budget (an
+   * `ils sync --direct` stuck in a batch) does the search answer from the index as it is, rather than fail.
    */
   private catchUpIndex(): void {
     try {

@@ -8,8 +8,11 @@ import {
   type SessionStatus,
 } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
+import type { ProjectDirectories } from "../projects/project-path.ts";
+import type { ProjectService } from "../projects/project-service.ts";
 import { toSession, type SessionRow } from "./session-row.ts";
 
 export interface NewSession {
@@ -29,22 +32,48 @@ export interface NewSession {
   lastActiveAt?: string;
 }
 
-/** Session records: create, read, list (newest activity first), rename, delete. */
+/**
+ * Session records: create, read, list (newest activity first), rename, delete. A session a user creates gets its
+ * working directory through the roots check (ProjectDirectories), stored as the real path.
+ */
 export class SessionService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly directories: ProjectDirectories,
+    private readonly projects: ProjectService,
+  ) {}
 
-  create(input: CreateSessionInput): Session {
+  /** `id`: the app may name a session the server never saw (chat creates it on the fly). */
+  create(input: CreateSessionInput, id?: string): Session {
     const parsed = CreateSessionInput.parse(input);
+    const projectPath = this.projectPathOf(parsed);
     return toSession(
       this.insert({
+        ...(id !== undefined ? { id: id.toLowerCase() } : {}),
         name: parsed.name ?? null,
-        projectPath: parsed.projectPath ?? null,
-        projectName: parsed.projectPath ? basename(parsed.projectPath) : null,
+        projectPath,
+        projectName: projectPath ? basename(projectPath) : null,
         model: parsed.model ?? null,
         permissionMode: parsed.permissionMode ?? "default",
         source: "ils",
       }),
     );
+  }
+
+  /** The real directory a run in this session uses, checked now (imported cwds never were). */
+  runDirectory(session: SessionRow): string {
+    return this.directories.forRun(session.projectPath);
+  }
+
+  /** The checked real path of the parent's directory, for a fork (null: the parent has none). */
+  forkDirectory(parent: SessionRow): string | null {
+    return parent.projectPath === null ? null : this.directories.resolve(parent.projectPath, "projectPath");
+  }
+
+  private projectPathOf(input: CreateSessionInput): string | null {
+    if (input.projectPath !== undefined) return this.directories.resolve(input.projectPath, "projectPath");
+    if (input.projectId !== undefined) return this.projects.directoryOf(input.projectId);
+    return null;
   }
 
   /** Inserts a row as given; for services (fork, sync) that set fields users cannot. */
@@ -67,14 +96,13 @@ export class SessionService {
       createdAt: fields.createdAt ?? now,
       lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
     };
-    this.db
-      .prepare(
-        `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
+    const insert = this.db.prepare(
+      `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
            forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, createdAt, lastActiveAt)
          VALUES (@id, @claudeSessionId, @name, @projectPath, @projectName, @model, @permissionMode, @status, @source,
            @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @createdAt, @lastActiveAt)`,
-      )
-      .run(row);
+    );
+    retryBusy(this.db, () => insert.run(row));
     return this.getRow(row.id);
   }
 
@@ -145,25 +173,29 @@ export class SessionService {
   }
 
   rename(id: string, name: string): Session {
-    const result = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`).run(name, id.toLowerCase());
+    const update = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`);
+    const result = retryBusy(this.db, () => update.run(name, id.toLowerCase()));
     if (result.changes === 0) throw notFound("session", id);
     return this.get(id);
   }
 
   delete(id: string): void {
-    const result = this.db.prepare(`DELETE FROM Session WHERE id = ?`).run(id.toLowerCase());
+    const remove = this.db.prepare(`DELETE FROM Session WHERE id = ?`);
+    const result = retryBusy(this.db, () => remove.run(id.toLowerCase()));
     if (result.changes === 0) throw notFound("session", id);
   }
 
   setStatus(id: string, status: SessionStatus, lastError: string | null = null): void {
-    this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`).run(status, lastError, id);
+    const update = this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`);
+    retryBusy(this.db, () => update.run(status, lastError, id));
   }
 
   /** Sessions a crash left `active` are marked so they are not shown as running forever. */
   markInterrupted(): number {
-    return this.db
-      .prepare(`UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`)
-      .run().changes;
+    const update = this.db.prepare(
+      `UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`,
+    );
+    return retryBusy(this.db, () => update.run()).changes;
   }
 }
 

@@ -1,5 +1,6 @@
 import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink } from "@ils/sync";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
 import type { SessionService } from "../sessions/session-service.ts";
 
@@ -94,7 +95,8 @@ export class SyncStore implements SyncSink {
   }
 
   saveFileState(relPath: string, state: FileState): void {
-    this.upsertFile.run({ path: relPath, ...state, updatedAt: new Date().toISOString() });
+    const row = { path: relPath, ...state, updatedAt: new Date().toISOString() };
+    retryBusy(this.db, () => this.upsertFile.run(row));
   }
 
   sessionExists(sessionId: string): boolean {
@@ -126,7 +128,7 @@ export class SyncStore implements SyncSink {
   applyMeta(sessionId: string, meta: SessionMeta, fromStart: boolean, target: SessionTarget): void {
     const row = this.selectSessionMeta.get(sessionId) as { name: string | null; source: string; parentSessionId: string | null } | undefined;
     if (!row) return;
-    this.db.transaction(() => {
+    const apply = this.db.transaction(() => {
       this.updateMeta.run({
         id: sessionId,
         name: this.nameFor(sessionId, meta, row.name),
@@ -148,7 +150,8 @@ export class SyncStore implements SyncSink {
         const parent = this.sessions.findByClaudeSessionId(target.parentClaudeSessionId);
         if (parent && parent.id !== sessionId) this.linkParent.run(parent.id, sessionId);
       }
-    })();
+    });
+    retryBusy(this.db, () => apply.immediate());
   }
 
   /** Custom title (always wins: the user set it) > a summary of this session > the first typed prompt. */

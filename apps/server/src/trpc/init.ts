@@ -1,7 +1,7 @@
 import { ERROR_HTTP_STATUS, type ErrorBody, type ErrorCode } from "@ils/contracts";
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { ZodError } from "zod";
-import { AppError, validationError } from "../errors/app-error.ts";
+import { AppError, fromStorageError, validationError } from "../errors/app-error.ts";
 import type { Services } from "../services.ts";
 
 export interface Context {
@@ -17,6 +17,8 @@ const TRPC_CODE: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {
   CONFLICT: "CONFLICT",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   CLAUDE_FAILED: "BAD_GATEWAY",
+  // tRPC has no 507 code; the response status comes from `data.httpStatus` (507).
+  STORAGE_FULL: "INTERNAL_SERVER_ERROR",
   INTERNAL_ERROR: "INTERNAL_SERVER_ERROR",
 };
 
@@ -34,7 +36,7 @@ const APP_CODE: Partial<Record<TRPC_ERROR_CODE_KEY, ErrorCode>> = {
 
 /** The one mapping from any thrown error to the stable error body. Internal details never leave. */
 export function toErrorBody(error: unknown): ErrorBody {
-  const cause = error instanceof TRPCError ? (error.cause ?? error) : error;
+  const cause = fromStorageError(error instanceof TRPCError ? (error.cause ?? error) : error);
   if (cause instanceof AppError) return cause.toBody();
   if (cause instanceof ZodError) return validationError(cause).toBody();
   if (error instanceof TRPCError) {

@@ -105,15 +105,11 @@ export const sessionPage = object({ items: array(chatSession), total: int, hasMo
 export const sessionList = object({ items: array(chatSession), total: int });
 export const messageList = object({ items: array(message), total: int });
 export const projectGroups = array(object({ name: string, sessionCount: int, latestDate: date }));
-export const projectList = object({
-  items: array(
-    object(
-      { id: uuid, name: string, path: string, defaultModel: string, createdAt: date, lastAccessedAt: date },
-      { description: string, sessionCount: int, encodedPath: string },
-    ),
-  ),
-  total: int,
-});
+export const project = object(
+  { id: uuid, name: string, path: string, defaultModel: string, createdAt: date, lastAccessedAt: date },
+  { description: string, sessionCount: int, encodedPath: string },
+);
+export const projectList = object({ items: array(project), total: int });
 /** StatsResponse (§9): all outer keys REQ. */
 export const stats = object({
   projects: object({ total: int }, { active: int }),

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { REPO_ROOT } from "./temp.ts";
+import { REPO_ROOT, TEST_PROJECT_ROOTS } from "./temp.ts";
 
 const MAIN = join(REPO_ROOT, "apps", "server", "src", "main.ts");
 // `node --import tsx` runs the server in this very process (the `tsx` CLI would fork a second one,
@@ -34,7 +34,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const port = env.ILS_PORT ? Number(env.ILS_PORT) : await freePort();
   const child = spawn(process.execPath, NODE_ARGS, {
     cwd: REPO_ROOT,
-    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ...env, ILS_PORT: String(port) },
+    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS, ...env, ILS_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -76,7 +76,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 /** Runs the server entry point to completion (for start-up failures). */
 export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, NODE_ARGS, { cwd: REPO_ROOT, env: { ...process.env, ILS_SYNC: "off", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, NODE_ARGS, { cwd: REPO_ROOT, env: { ...process.env, ILS_SYNC: "off", ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

@@ -25,6 +25,11 @@ export interface ImporterOptions {
   onProgress?: (progress: ScanProgress) => void;
   /** Stops a scan between batches (server shutdown); what was stored stays and the next scan continues. */
   signal?: AbortSignal;
+  /**
+   * Wait this long after each committed batch. Another process writing the same database (a server beside
+   * `ils sync --direct`) gets the write lock in that gap; back-to-back batches would starve it.
+   */
+  pauseMs?: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -154,6 +159,7 @@ export class TranscriptImporter {
           this.options.signal?.throwIfAborted();
           run.progress.bytesRead = run.bytesRead + (offset - from);
           this.options.onProgress?.({ ...run.progress });
+          if (this.options.pauseMs) return sleep(this.options.pauseMs);
         }
       },
       this.maxLineBytes,
@@ -165,6 +171,7 @@ export class TranscriptImporter {
     if (fileTouchedSession && sessionId) {
       this.sink.applyMeta(sessionId, collector.result(), from === 0, target ?? this.targetFor(file, collector, mainKeys));
     }
+    if (this.options.pauseMs) await sleep(this.options.pauseMs);
   }
 
   private targetFor(file: TranscriptFile, collector: SessionMetaCollector, mainKeys: Set<string>): SessionTarget {
@@ -182,6 +189,10 @@ export class TranscriptImporter {
       meta,
     };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Claude names files by session uuid; any other name is scoped to its project folder to stay unique. */

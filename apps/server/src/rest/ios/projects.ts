@@ -1,77 +1,25 @@
-import { toWireDate, type IosProject, type IosProjectGroup, type Page, type Session } from "@ils/contracts";
-import type { Database } from "../../db/database.ts";
-import { toSession, type SessionRow } from "../../sessions/session-row.ts";
-import { encodeProjectPath, projectIdFor } from "./project-id.ts";
+import { toWireDate, type IosProject, type IosProjectGroup, type Project } from "@ils/contracts";
+import { encodeProjectPath } from "../../projects/project-id.ts";
+import type { ProjectNameGroup } from "../../projects/project-service.ts";
 
 /** The app's grouping key for sessions without a project. */
 export const UNGROUPED = "Ungrouped";
 
-interface GroupRow {
-  projectName: string | null;
-  sessionCount: number;
-  latest: string;
+/** A project as the app's `Project`: `defaultModel` is required there. */
+export function toIosProject(project: Project): IosProject {
+  return {
+    id: project.id,
+    name: project.name,
+    path: project.path,
+    defaultModel: project.defaultModel ?? "sonnet",
+    createdAt: project.createdAt,
+    lastAccessedAt: project.lastAccessedAt,
+    ...(project.description !== null ? { description: project.description } : {}),
+    sessionCount: project.sessionCount,
+    encodedPath: encodeProjectPath(project.path),
+  };
 }
-interface ProjectRow {
-  projectPath: string;
-  projectName: string | null;
-  model: string | null;
-  sessionCount: number;
-  earliest: string;
-  latest: string;
-}
 
-/**
- * Projects are not stored: they are the distinct project paths of the sessions (ids are a hash of the path),
- * which is all the app needs to group sessions and to send a `projectId` that resolves to a working directory.
- */
-export class ProjectsView {
-  constructor(private readonly db: Database) {}
-
-  groups(): IosProjectGroup[] {
-    const rows = this.db
-      .prepare(
-        `SELECT projectName, count(*) AS sessionCount, max(lastActiveAt) AS latest FROM Session
-         GROUP BY projectName ORDER BY latest DESC`,
-      )
-      .all() as GroupRow[];
-    return rows.map((r) => ({ name: r.projectName ?? UNGROUPED, sessionCount: r.sessionCount, latestDate: toWireDate(r.latest) }));
-  }
-
-  list(): IosProject[] {
-    const rows = this.db
-      .prepare(
-        `SELECT projectPath, max(projectName) AS projectName, max(model) AS model, count(*) AS sessionCount,
-                min(createdAt) AS earliest, max(lastActiveAt) AS latest
-         FROM Session WHERE projectPath IS NOT NULL GROUP BY projectPath ORDER BY latest DESC`,
-      )
-      .all() as ProjectRow[];
-    return rows.map((r) => ({
-      id: projectIdFor(r.projectPath),
-      name: r.projectName ?? r.projectPath,
-      path: r.projectPath,
-      defaultModel: r.model ?? "sonnet",
-      createdAt: toWireDate(r.earliest),
-      lastAccessedAt: toWireDate(r.latest),
-      sessionCount: r.sessionCount,
-      encodedPath: encodeProjectPath(r.projectPath),
-    }));
-  }
-
-  /**
-   * The app's `Ungrouped` group (sessions without a project name), newest activity first. The session
-   * service filters by a name only, and the app sends this literal as if it were one.
-   */
-  ungrouped(limit: number, offset: number): Page<Session> {
-    const where = `WHERE projectName IS NULL OR projectName = '${UNGROUPED}'`;
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${where}`).get() as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT * FROM Session ${where} ORDER BY lastActiveAt DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(limit, offset) as SessionRow[];
-    return { items: rows.map(toSession), total, hasMore: offset + rows.length < total, nextCursor: null, prevCursor: null };
-  }
-
-  /** The project path behind an app `projectId`, or undefined. */
-  pathOf(projectId: string): string | undefined {
-    return this.list().find((p) => p.id === projectId.toLowerCase())?.path;
-  }
+export function toIosProjectGroup(group: ProjectNameGroup): IosProjectGroup {
+  return { name: group.name ?? UNGROUPED, sessionCount: group.sessionCount, latestDate: toWireDate(group.latest) };
 }

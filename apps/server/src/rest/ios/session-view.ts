@@ -1,5 +1,5 @@
 import type { IosChatSession, Session } from "@ils/contracts";
-import { projectIdFor } from "./project-id.ts";
+import { projectIdFor } from "../../projects/project-id.ts";
 
 /**
  * A stored session as the app's `ChatSession`. `encodedProjectPath` is left out on purpose: with it and a

@@ -3,7 +3,10 @@ import type { Database } from "../../db/database.ts";
 /** Counts for the app's Home screen; ILS keeps no skills, MCP servers or plugins, so those are zero. */
 export function homeStats(db: Database) {
   const sessions = db.prepare(`SELECT count(*) AS total, sum(status = 'active') AS active FROM Session`).get() as { total: number; active: number | null };
-  const projects = db.prepare(`SELECT count(DISTINCT projectPath) AS total FROM Session WHERE projectPath IS NOT NULL`).get() as { total: number };
+  // Registered projects and the sessions' paths, one per path (as GET /projects lists them).
+  const projects = db
+    .prepare(`SELECT count(*) AS total FROM (SELECT projectPath FROM Session WHERE projectPath IS NOT NULL UNION SELECT path FROM Project)`)
+    .get() as { total: number };
   const activeProjects = db
     .prepare(`SELECT count(DISTINCT projectPath) AS n FROM Session WHERE projectPath IS NOT NULL AND status = 'active'`)
     .get() as { n: number };

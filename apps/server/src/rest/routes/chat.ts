@@ -10,10 +10,8 @@ import {
   type RunOptions,
 } from "@ils/contracts";
 import { z } from "zod";
-import { AppError } from "../../errors/app-error.ts";
 import type { Services } from "../../services.ts";
 import { relaySession, resumePoint } from "../chat/relay.ts";
-import { ProjectsView } from "../ios/projects.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 import { SseWriter } from "../sse.ts";
 
@@ -32,18 +30,21 @@ function runOptions(options: IosChatOptions | undefined): RunOptions | undefined
   return picked;
 }
 
-/** The session to run in: the named one, created on the fly when the app names one the server never saw. */
+/**
+ * The session to run in: the named one, or one created on the fly (through the same checks as POST /sessions)
+ * when the app names one the server never saw.
+ */
 function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): string {
-  const projectPath = body.projectId !== undefined ? new ProjectsView(services.db).pathOf(body.projectId) : undefined;
-  if (body.projectId !== undefined && projectPath === undefined) throw new AppError("NOT_FOUND", `project ${body.projectId} not found`);
   if (body.sessionId !== undefined && services.sessions.findRow(body.sessionId)) return body.sessionId;
-  return services.sessions.insert({
-    ...(body.sessionId !== undefined ? { id: body.sessionId } : {}),
-    source: "ils",
-    model: body.options?.model ?? null,
-    permissionMode: body.options?.permissionMode ?? "default",
-    projectPath: projectPath ?? null,
-  }).id;
+  const session = services.sessions.create(
+    {
+      ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
+      ...(body.options?.model !== undefined ? { model: body.options.model } : {}),
+      ...(body.options?.permissionMode !== undefined ? { permissionMode: body.options.permissionMode } : {}),
+    },
+    body.sessionId,
+  );
+  return session.id;
 }
 
 export const chatRoutes: RouteDef[] = [
@@ -54,7 +55,7 @@ export const chatRoutes: RouteDef[] = [
     tag: "chat",
     summary: "Send a prompt and stream the run as Server-Sent Events",
     description:
-      "Headers go out at once; `: ping` every 15 s; one JSON StreamMessage per `data:` line (stored messages carry `id: <seq>`); the response closes when the run ends. `Last-Event-ID` is NOT honoured here (use GET /sessions/{id}/events). An unknown `sessionId` is created on the fly.",
+      "Headers go out at once; `: ping` every 15 s; one JSON StreamMessage per `data:` line (stored messages carry `id: <seq>`); the response closes when the run ends. `Last-Event-ID` is NOT honoured here (use GET /sessions/{id}/events). An unknown `sessionId` is created on the fly. The run's directory must pass the ILS_PROJECT_ROOTS check right before it starts: 400 otherwise (an imported session from a folder outside the roots is readable but cannot be continued here).",
     body: IosChatStreamRequest,
     example: { prompt: "Hello", sessionId: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F" },
     response: IosStreamMessage,
@@ -63,7 +64,10 @@ export const chatRoutes: RouteDef[] = [
     handle: async ({ body, services, res, signal }) => {
       const streaming = services.streaming;
       const sessionId = sessionFor(services, body);
-      const afterSeq = services.sessions.getRow(sessionId).lastSeq;
+      const session = services.sessions.getRow(sessionId);
+      // Checked before the stream opens too: a refused directory is a 400, not an error event in a 200 stream.
+      services.sessions.runDirectory(session);
+      const afterSeq = session.lastSeq;
       const sse = new SseWriter(res);
       const options = runOptions(body.options);
       await relaySession({

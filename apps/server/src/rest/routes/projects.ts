@@ -1,6 +1,6 @@
-import { IosProjectList } from "@ils/contracts";
+import { CreateProjectInput, IosProject, IosProjectList } from "@ils/contracts";
 import { z } from "zod";
-import { ProjectsView } from "../ios/projects.ts";
+import { toIosProject } from "../ios/projects.ts";
 import { defineRoute, type RouteDef } from "../route.ts";
 
 const ProjectsQuery = z.object({
@@ -15,12 +15,25 @@ export const projectRoutes: RouteDef[] = [
     path: "/projects",
     operationId: "listProjects",
     tag: "projects",
-    summary: "Projects, derived from the sessions' working directories (ids are stable hashes of the path)",
+    summary: "Projects: registered ones and the sessions' working directories, one per path (ids are stable hashes of the path)",
     query: ProjectsQuery,
     response: IosProjectList,
     handle: async ({ query, services }) => {
-      const all = new ProjectsView(services.db).list();
-      return { items: all.slice(query.offset, query.offset + query.limit), total: all.length };
+      const all = services.projects.list();
+      return { items: all.slice(query.offset, query.offset + query.limit).map(toIosProject), total: all.length };
     },
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/projects",
+    operationId: "createProject",
+    tag: "projects",
+    summary: "Register a project directory, so sessions can start there",
+    description:
+      "`path` must be an existing directory under one of ILS_PROJECT_ROOTS (checked on its real path, outside the server's data folder): 400 naming `path` otherwise. It is stored as its real path; registering a path again updates its name, model and description.",
+    body: CreateProjectInput,
+    example: { name: "my-app", path: "~/code/my-app", defaultModel: "sonnet" },
+    response: IosProject,
+    handle: async ({ body, services }) => toIosProject(services.projects.create(body)),
   }),
 ];

@@ -9,14 +9,18 @@ import {
   IosSessionPage,
 } from "@ils/contracts";
 import { z } from "zod";
-import { AppError } from "../../errors/app-error.ts";
-import { ProjectsView, UNGROUPED } from "../ios/projects.ts";
+import { toIosProjectGroup, UNGROUPED } from "../ios/projects.ts";
 import { toChatSession } from "../ios/session-view.ts";
 import { defineRoute, type RouteDef } from "../route.ts";
 
 /** The create body the app sends, plus `projectPath` (an ILS extension: the app picks a project by id). */
 const CreateBody = IosCreateSessionRequest.extend({
-  projectPath: z.string().min(1).max(4096).optional().meta({ description: "ILS extension: working directory (the app sends projectId)" }),
+  projectPath: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .meta({ description: "ILS extension: working directory (the app sends projectId); must be a directory under ILS_PROJECT_ROOTS" }),
 });
 
 export const sessionRoutes: RouteDef[] = [
@@ -33,7 +37,7 @@ export const sessionRoutes: RouteDef[] = [
       const offset = query.offset ?? (query.page !== undefined ? (query.page - 1) * query.limit : 0);
       const page =
         query.projectName === UNGROUPED
-          ? new ProjectsView(services.db).ungrouped(query.limit, offset)
+          ? services.projects.sessionsWithoutName(UNGROUPED, query.limit, offset)
           : services.sessions.list({
               limit: query.limit,
               offset,
@@ -50,7 +54,7 @@ export const sessionRoutes: RouteDef[] = [
     tag: "sessions",
     summary: "Sessions grouped by project name (sessions without one: `Ungrouped`)",
     response: z.array(IosProjectGroup),
-    handle: async ({ services }) => new ProjectsView(services.db).groups(),
+    handle: async ({ services }) => services.projects.nameGroups().map(toIosProjectGroup),
   }),
   defineRoute({
     method: "POST",
@@ -58,21 +62,19 @@ export const sessionRoutes: RouteDef[] = [
     operationId: "createSession",
     tag: "sessions",
     summary: "Create a session",
+    description:
+      "The working directory (`projectPath`, or the path of `projectId`) must be an existing directory under one of ILS_PROJECT_ROOTS (checked on its real path, outside the server's data folder): 400 naming the field otherwise. It is stored as its real path.",
     body: CreateBody,
     example: { name: "Refactor", model: "sonnet", permissionMode: "default" },
     response: IosChatSession,
     errors: [404],
     handle: async ({ body, services }) => {
-      let projectPath = body.projectPath;
-      if (body.projectId !== undefined && projectPath === undefined) {
-        projectPath = new ProjectsView(services.db).pathOf(body.projectId);
-        if (projectPath === undefined) throw new AppError("NOT_FOUND", `project ${body.projectId} not found`);
-      }
       const session = services.sessions.create({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.model !== undefined ? { model: body.model } : {}),
         ...(body.permissionMode !== undefined ? { permissionMode: body.permissionMode } : {}),
-        ...(projectPath !== undefined ? { projectPath } : {}),
+        ...(body.projectPath !== undefined ? { projectPath: body.projectPath } : {}),
+        ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
       });
       return toChatSession(session);
     },
@@ -122,6 +124,7 @@ export const sessionRoutes: RouteDef[] = [
     operationId: "forkSession",
     tag: "sessions",
     summary: "Fork a session (a new session with a copy of the history, up to a message if given)",
+    description: "The fork runs in the parent's directory, which must pass the ILS_PROJECT_ROOTS check now (400 otherwise, e.g. for an imported session from elsewhere).",
     params: IosSessionIdParams,
     body: IosForkRequest,
     example: {},

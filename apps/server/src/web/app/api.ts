@@ -33,20 +33,6 @@ export function exportUrl(sessionId: string, format: "markdown" | "jsonl"): stri
   return new URL(`api/v1/sessions/${encodeURIComponent(sessionId)}/export?format=${format}`, pageBase).href;
 }
 
-export interface ProjectOption {
-  path: string;
-  name: string;
-  sessionCount?: number;
-}
-
-/** The project filter's choices: the projects the server derives from its sessions. */
-export async function listProjects(): Promise<ProjectOption[]> {
-  const res = await fetch(new URL("api/v1/projects?limit=500", pageBase));
-  if (!res.ok) throw new Error(res.status === 401 ? UNAUTHORIZED_TEXT : `projects: HTTP ${res.status}`);
-  const body = (await res.json()) as { data: { items: ProjectOption[] } };
-  return body.data.items;
-}
-
 const UNAUTHORIZED_TEXT = "This server needs its token: open the page at /t/<token>/ (the URL the server printed at start).";
 
 /** A message a person can act on, for any failed call. */

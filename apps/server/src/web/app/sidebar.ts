@@ -1,5 +1,5 @@
 import type { SearchHit, Session } from "@ils/contracts";
-import { describeError, listProjects, trpc } from "./api.ts";
+import { describeError, trpc } from "./api.ts";
 import { clear, count, formatDate, h } from "./dom.ts";
 import { highlighted } from "./message-render.ts";
 
@@ -103,8 +103,8 @@ export class Sidebar {
 
   private async loadProjects(): Promise<void> {
     try {
-      for (const project of await listProjects()) {
-        this.project.append(h("option", { value: project.path }, `${project.name} (${project.sessionCount ?? 0})`));
+      for (const project of await trpc.projects.list.query()) {
+        this.project.append(h("option", { value: project.path }, `${project.name} (${project.sessionCount})`));
       }
     } catch {
       // The list itself reports an unreachable or locked server; the filter just stays at "All projects".

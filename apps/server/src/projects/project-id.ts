@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 
-/** A stable UUID (v5 layout over SHA-1) for a project path: projects are derived from sessions, not stored. */
+/** A stable UUID (v5 layout over SHA-1) for a project path: derived and registered projects of a path share it. */
 export function projectIdFor(path: string): string {
   const hex = createHash("sha1").update(`ils-project:${path}`).digest("hex").slice(0, 32).split("");
   hex[12] = "5";
