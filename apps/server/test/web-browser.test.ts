@@ -208,7 +208,7 @@ describe.skipIf(!haveChromium)("the session browser at / in a headless browser",
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("text=Markdown")]);
     expect(download.suggestedFilename()).toBe(`session-${sessionId}.md`);
-    const file = join(ARTIFACTS, download.suggestedFilename());
+    const file = join(ARTIFACTS, "web-export.md"); // one name: runs do not pile up files
     await download.saveAs(file);
     const markdown = readFileSync(file, "utf8");
     expect(markdown).toMatch(/^# Live run from the browser test/);
