@@ -9,7 +9,8 @@ import { build } from "esbuild";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-const external = Object.keys(pkg.dependencies).filter((name) => !name.startsWith("@ils/"));
+// esbuild too: the dev server loads it to bundle the session browser on demand (src/web/bundle.ts); a built server never does.
+const external = [...Object.keys(pkg.dependencies).filter((name) => !name.startsWith("@ils/")), "esbuild"];
 
 await build({
   entryPoints: [join(root, "src", "main.ts")],
@@ -25,3 +26,5 @@ await build({
 mkdirSync(join(root, "dist"), { recursive: true });
 // Loaded by URL next to the bundle (worker thread); see src/db/checkpointer.ts.
 copyFileSync(join(root, "src", "db", "checkpoint-worker.mjs"), join(root, "dist", "checkpoint-worker.mjs"));
+// The session browser's files, beside the bundle (dist/web-bundle).
+await import("./build-web.mjs");

@@ -9,6 +9,7 @@ import { startHttpServer, type RouteHandler } from "./http/server.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
 import { restHandlers } from "./rest/index.ts";
+import { createWebHandler } from "./web/serve.ts";
 
 export interface App {
   url: string;
@@ -44,6 +45,9 @@ export async function startServer(config: Config): Promise<App> {
   const rest = restHandlers();
   routes["/api/v1"] = rest.api; // the iOS bridge (REST + SSE)
   routes["/docs"] = rest.docs; // API reference page and /docs/openapi.json
+  const web = createWebHandler();
+  routes["/"] = web; // the session browser (only `/` itself: a prefix route matches the path or `prefix/...`)
+  routes["/assets"] = web; // its bundle
   const http = await startHttpServer(services, routes);
   logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
   // Tells `ils sync` on this database to ask this server to scan instead of writing the file itself.

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ const dir = tempDir();
 afterAll(() => dir.cleanup());
 
 describe("the production build (`pnpm start`)", () => {
-  it("bundles the server, which starts on plain node, applies migrations, serves /health and /docs, and stops cleanly", async () => {
+  it("bundles the server, which starts on plain node, applies migrations, serves /health, /docs and the session browser, and stops cleanly", async () => {
     await promisify(execFile)(process.execPath, [join(SERVER, "scripts", "build.mjs")], { cwd: SERVER });
     expect(existsSync(join(SERVER, "dist", "main.mjs"))).toBe(true);
     expect(existsSync(join(SERVER, "dist", "checkpoint-worker.mjs"))).toBe(true);
@@ -35,6 +35,14 @@ describe("the production build (`pnpm start`)", () => {
     }
     expect(health?.status, output).toBe(200);
     expect((await fetch(`${url}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+    // The session browser comes from the bundle written at build time (dist/web-bundle), not built at start.
+    expect(existsSync(join(SERVER, "dist", "web-bundle", "app.js"))).toBe(true);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`src="assets/app.js"`);
+    const script = await fetch(`${url}/assets/app.js`);
+    expect(script.headers.get("content-type")).toContain("text/javascript");
+    expect(await script.text()).toBe(readFileSync(join(SERVER, "dist", "web-bundle", "app.js"), "utf8"));
     const created = await fetch(`${url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(created.status).toBe(200);
 
