@@ -27,6 +27,11 @@ export interface SessionRow {
   gitBranch: string | null;
   claudeVersion: string | null;
   lastError: string | null;
+  runModel: string | null;
+  systemPrompt: string | null;
+  maxTurns: number | null;
+  maxBudgetUsd: number | null;
+  forkAtUuid: string | null;
   createdAt: string;
   lastActiveAt: string;
 }
