@@ -68,7 +68,7 @@ export class ChatRun {
     this.deps.ingest.appendMessages(this.sessionId, [{ raw: JSON.stringify(promptLine), value: promptLine }]);
     this.deps.sessions.setStatus(this.sessionId, "active");
     this.proc.listener = {
-      line: (line) => this.onLine(line),
+      lines: (lines) => this.onLines(lines),
       tooLong: () => this.stop("line-too-long"),
       closed: (facts) => this.onClosed(facts),
     };
@@ -101,43 +101,59 @@ export class ChatRun {
     this.store([{ raw: line }]);
   }
 
-  private onLine(line: string): void {
+  /**
+   * The lines of one read are stored in one transaction (ingest publishes after commit); a line that is published
+   * live or ends the turn first flushes what came before it, so the order holds.
+   */
+  private onLines(lines: string[]): void {
+    if (this.finished) return;
     this.idle?.refresh();
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return this.store([{ raw: line }]); // stored as an `unknown` message
-    }
-    const c = classify(value);
-    switch (c.kind) {
-      case "control-response":
-      case "keep-alive":
-        return; // answers to our own requests: not part of the conversation
-      case "permission-cancel":
-        return this.deps.permissions.withdrawn(this.sessionId, c.requestId);
-      case "permission":
+    let batch: IngestEntry[] = [];
+    const flush = () => {
+      if (batch.length > 0) this.store(batch);
+      batch = [];
+    };
+    for (const line of lines) {
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        batch.push({ raw: line }); // stored as an `unknown` message
+        continue;
+      }
+      const c = classify(value);
+      if (c.kind === "control-response" || c.kind === "keep-alive") continue; // answers to our own requests: not conversation
+      if (c.kind === "permission-cancel") {
+        flush();
+        this.deps.permissions.withdrawn(this.sessionId, c.requestId);
+        continue;
+      }
+      if (c.kind === "permission") {
+        flush();
         if (this.facts.stopReason) {
           this.answer(c.request.requestId, { behavior: "deny", message: "the run is being stopped" });
-          return;
+          continue;
         }
         // Registered before it is stored: a client that sees the message can answer at once.
         this.deps.permissions.open({ sessionId: this.sessionId, runId: this.runId, answer: (id, a) => this.answer(id, a) }, c.request);
-        return this.store([{ raw: line, value }]);
-      case "message":
-        break;
+        this.store([{ raw: line, value }]);
+        continue;
+      }
+      if (c.type === "stream_event") {
+        flush();
+        this.publish({ kind: "partial", sessionId: this.sessionId, runId: this.runId, event: value });
+        continue;
+      }
+      batch.push({ raw: line, value });
+      if (c.type === "result") {
+        flush();
+        const o = value as Record<string, unknown>;
+        const text = typeof o.result === "string" ? o.result : typeof o.subtype === "string" ? o.subtype : null;
+        this.facts.result = { isError: o.is_error === true, text };
+        return this.finish(); // later lines of this read belong to no run (nothing is asked between turns)
+      }
     }
-    if (c.type === "stream_event") {
-      this.publish({ kind: "partial", sessionId: this.sessionId, runId: this.runId, event: value });
-      return;
-    }
-    this.store([{ raw: line, value }]);
-    if (c.type === "result") {
-      const o = value as Record<string, unknown>;
-      const text = typeof o.result === "string" ? o.result : typeof o.subtype === "string" ? o.subtype : null;
-      this.facts.result = { isError: o.is_error === true, text };
-      this.finish();
-    }
+    flush();
   }
 
   private onClosed(facts: ProcessFacts): void {

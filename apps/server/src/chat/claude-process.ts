@@ -36,8 +36,8 @@ export function claudeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export interface ClaudeProcessEvents {
-  /** One complete stdout line (a JSON message or control line, or anything else the CLI printed). */
-  line(line: string): void;
+  /** The complete stdout lines of one read (JSON messages, control lines, or anything else the CLI printed). */
+  lines(lines: string[]): void;
   /** A stdout line went over the cap; its bytes were dropped. */
   tooLong(bytes: number): void;
   /** New descendants seen (tools the CLI started): recorded so a crash of the server does not orphan them. */
@@ -82,7 +82,8 @@ export class ClaudeProcess {
       this.isClosed = true;
       clearInterval(this.tracker);
       clearTimeout(exitTimer);
-      for (const line of splitter.flush()) events.line(line);
+      const rest = splitter.flush();
+      if (rest.length > 0) events.lines(rest);
       events.closed({ exitCode, signal, spawnError, stderrTail: stderr.text() });
       resolveClosed();
     };
@@ -95,7 +96,8 @@ export class ClaudeProcess {
     }
     this.child.stdin.on("error", () => undefined); // EPIPE after the CLI exited: the exit handler reports it
     this.child.stdout.on("data", (chunk: Buffer) => {
-      for (const line of splitter.push(chunk)) events.line(line);
+      const lines = splitter.push(chunk);
+      if (lines.length > 0) events.lines(lines);
     });
     this.child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     this.child.on("error", (error: NodeJS.ErrnoException) => {

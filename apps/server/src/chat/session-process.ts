@@ -13,7 +13,7 @@ export interface ProcessFacts {
 
 /** What a process forwards its output to: the run it is serving now. */
 export interface ProcessListener {
-  line(line: string): void;
+  lines(lines: string[]): void;
   tooLong(bytes: number): void;
   closed(facts: ProcessFacts): void;
 }
@@ -42,7 +42,7 @@ export class SessionProcess {
     private readonly logger: Logger,
   ) {
     this.process = new ClaudeProcess(bin, args, cwd, maxLineBytes, {
-      line: (line) => this.listener?.line(line),
+      lines: (lines) => this.listener?.lines(lines),
       tooLong: (bytes) => this.listener?.tooLong(bytes),
       descendants: (all) => this.record(() => this.ledger.processDescendants(this.ledgerId, all)),
       closed: (facts) => {

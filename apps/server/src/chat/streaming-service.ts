@@ -197,7 +197,7 @@ export class StreamingService {
       return;
     }
     proc.listener = {
-      line: () => undefined, // nothing is asked between turns
+      lines: () => undefined, // nothing is asked between turns
       tooLong: () => undefined,
       closed: () => this.warm.forget(proc),
     };
