@@ -36,7 +36,7 @@ beforeAll(async () => {
     saved[k] = process.env[k];
     process.env[k] = v;
   }
-  services = createTestServices({ ILS_CLAUDE_BIN: bundledClaude()!, ILS_DEFAULT_PROJECT_DIR: project });
+  services = createTestServices({ ILS_CLAUDE_BIN: bundledClaude()!, ILS_DEFAULT_PROJECT_DIR: project, ILS_CLAUDE_DIR: join(home, ".claude") });
 });
 afterAll(async () => {
   await services?.streaming.shutdown();
@@ -84,5 +84,29 @@ describe("the real Claude Code CLI through the control protocol", () => {
     expect(result.type).toBe("result");
     expect((result.content as { permission_denials?: { tool_name: string }[] }).permission_denials?.map((d) => d.tool_name)).toEqual(["Write"]);
     for (const id of [allowed.id, denied.id]) expect(allMessages(id).map((m) => m.type)).toContain("control_response");
+  }, 120_000);
+
+  it("fork at the 5th message of a 12-message session, a run in the fork and a sync pass: the fork holds messages 1-5, then the new run", async () => {
+    const parent = services.sessions.create({ projectPath: project, name: "parent" });
+    for (const word of ["one", "two", "three"]) {
+      await services.streaming.send({ sessionId: parent.id, prompt: `say ${word}` });
+      await services.streaming.whenIdle(parent.id);
+    }
+    const parentMessages = allMessages(parent.id);
+    expect(parentMessages).toHaveLength(12);
+    const fork = services.forks.fork({ sessionId: parent.id, atMessageId: parentMessages[4]!.id });
+    await services.streaming.send({ sessionId: fork.id, prompt: "on the fork" });
+    await services.streaming.whenIdle(fork.id);
+    await services.sync.scan();
+    const forkMessages = allMessages(fork.id);
+    expect(forkMessages.slice(0, 5).map((m) => m.content)).toEqual(parentMessages.slice(0, 5).map((m) => m.content));
+    // Sync adds the transcript's bookkeeping lines (mode, attachment, queue-operation, ...: they never appear on
+    // stdout); the conversation itself must be the copy, then the fork's own run, with nothing of the parent after it.
+    const conversation = forkMessages.slice(5).filter((m) => ["user", "assistant", "system", "result"].includes(m.type));
+    expect((conversation[0]!.content as any).message.content).toBe("on the fork");
+    expect(conversation.map((m) => m.type)).toEqual(["user", "system", "assistant", "result"]);
+    const text = JSON.stringify(forkMessages.map((m) => m.content));
+    expect(text).not.toContain("say three");
+    expect(services.sessions.get(fork.id).status).toBe("completed");
   }, 120_000);
 });
