@@ -1,4 +1,4 @@
-import { toWireDate, type Session } from "@ils/contracts";
+import { PermissionMode, toWireDate, type Session } from "@ils/contracts";
 
 /** A `Session` table row as better-sqlite3 returns it. */
 export interface SessionRow {
@@ -44,7 +44,8 @@ export function toSession(row: SessionRow): Session {
     projectPath: row.projectPath,
     projectName: row.projectName,
     model: row.model,
-    permissionMode: row.permissionMode as Session["permissionMode"],
+    // Rows written before the modes followed the CLI may hold `delegate`, which runs as `default`.
+    permissionMode: PermissionMode.safeParse(row.permissionMode).data ?? "default",
     status: row.status as Session["status"],
     source: row.source as Session["source"],
     forkedFromId: row.forkedFromId,
