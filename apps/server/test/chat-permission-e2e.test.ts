@@ -166,4 +166,21 @@ describe("permission prompts end to end (real CLI, real server)", () => {
       client.close();
     }
   }, 120_000);
+
+  it("an app option the CLI cannot honour is a 400 naming it, and nothing runs", async () => {
+    const cases = [{ forkSession: true }, { noSessionPersistence: true }, { resume: "11111111-2222-3333-4444-555555555555" }, { inputFormat: "text" }];
+    for (const [i, options] of cases.entries()) {
+      const id = `A0000000-0000-4000-8000-00000000000${i}`;
+      const res = await fetch(`${server.url}/api/v1/chat/stream`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ prompt: "hi", sessionId: id, options }),
+      });
+      const text = await res.text();
+      expect(res.status === 400 || text.includes('"type":"error"')).toBe(true);
+      expect(text).toContain(`options.${Object.keys(options)[0]}`);
+      // No session was created on the fly, so nothing ran.
+      expect((await fetch(`${server.url}/api/v1/sessions/${id}`)).status).toBe(404);
+    }
+  });
 });

@@ -211,3 +211,24 @@ describe("line cap and warm sessions", () => {
     expect(services.sessions.get(session.id).status).toBe("completed");
   });
 });
+
+describe("permission modes", () => {
+  it("the CLI's modes are accepted; tRPC refuses `delegate` naming them; the app's `delegate` runs as default; the app is shown only its six", async () => {
+    const { CreateSessionInput, fromIosPermissionMode, toIosPermissionMode, IosPermissionMode } = await import("@ils/contracts");
+    for (const mode of ["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"]) expect(CreateSessionInput.safeParse({ permissionMode: mode }).success).toBe(true);
+    const refused = CreateSessionInput.safeParse({ permissionMode: "delegate" });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues[0]!.message).toContain("dontAsk");
+    expect(fromIosPermissionMode("delegate")).toBe("default");
+    for (const mode of ["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"] as const) {
+      expect(IosPermissionMode.options).toContain(toIosPermissionMode(mode));
+    }
+    const session = newSession();
+    const before = argvLog(argvFile).length;
+    services.db.prepare(`UPDATE Session SET permissionMode = 'auto' WHERE id = ?`).run(session.id);
+    await services.streaming.send({ sessionId: session.id, prompt: "hi" });
+    await services.streaming.whenIdle(session.id);
+    const call = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
+    expect(call.argv.join(" ")).toContain("--permission-mode auto");
+  });
+});

@@ -103,10 +103,11 @@ export const chatRoutes: RouteDef[] = [
     errors: [404],
     handle: async ({ body, services, res, signal }) => {
       const streaming = services.streaming;
+      // Options are checked before a session is created on the fly: a refused request leaves nothing behind.
+      const existing = body.sessionId !== undefined ? services.sessions.findRow(body.sessionId) : undefined;
+      const options = runOptions(body.options, existing?.claudeSessionId ?? null);
       const sessionId = sessionFor(services, body);
-      const row = services.sessions.getRow(sessionId);
-      const options = runOptions(body.options, row.claudeSessionId);
-      const afterSeq = row.lastSeq;
+      const afterSeq = services.sessions.getRow(sessionId).lastSeq;
       const sse = new SseWriter(res);
       await relaySession({
         services,
