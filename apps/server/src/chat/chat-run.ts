@@ -73,7 +73,8 @@ export class ChatRun {
       closed: (facts) => this.onClosed(facts),
     };
     if (this.proc.facts) return this.onClosed(this.proc.facts); // the spawn failed already
-    this.idle = setTimeout(() => this.stop("timeout"), this.deps.idleTimeoutMs);
+    // A run waiting for a permission answer is silent by design: ILS_PERMISSION_TIMEOUT bounds that wait instead.
+    this.idle = setTimeout(() => (this.deps.permissions.hasPendingFor(this.runId) ? this.idle?.refresh() : this.stop("timeout")), this.deps.idleTimeoutMs);
     this.proc.process.write(userTurnLine(prompt));
   }
 

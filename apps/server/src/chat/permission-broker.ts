@@ -80,6 +80,12 @@ export class PermissionBroker {
     return this.pending.has(key(sessionId, requestId));
   }
 
+  /** Whether the run waits for a person (then its silence is not a stall). */
+  hasPendingFor(runId: string): boolean {
+    for (const p of this.pending.values()) if (p.request.runId === runId) return true;
+    return false;
+  }
+
   /** The session's unanswered requests, oldest first. */
   pendingFor(sessionId: string): PermissionRequest[] {
     return [...this.pending.values()].filter((p) => p.request.sessionId === sessionId).map((p) => p.request);
