@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "@ils/contracts";
 import { bundledClaude } from "../src/chat/claude-cli.ts";
+import { readStat } from "../src/chat/process-tree.ts";
 import { createTestServices } from "./support/in-process.ts";
 import { FIXTURES, tempDir } from "./support/temp.ts";
 
@@ -24,6 +25,10 @@ beforeAll(async () => {
       { match: "allow-me", text: "Wrote it." },
       { match: "deny-me", tool_use: { name: "Write", input: { file_path: join(project, "DENIED.md"), content: "# denied\n" } } },
       { match: "deny-me", text: "Could not write it." },
+      { match: "sleepy-a", tool_use: { name: "Bash", input: { command: "sleep 20; echo x", description: "wait" } } },
+      { match: "sleepy-a", text: "Slept." },
+      { match: "sleepy-b", tool_use: { name: "Bash", input: { command: "sleep 20; echo x", description: "wait" } } },
+      { match: "sleepy-b", text: "Slept." },
     ],
     fallback: { text: "ok" },
   };
@@ -109,4 +114,38 @@ describe("the real Claude Code CLI through the control protocol", () => {
     expect(text).not.toContain("say three");
     expect(services.sessions.get(fork.id).status).toBe("completed");
   }, 120_000);
+
+  for (const stopped of [false, true]) {
+    it(`cancel during \`sleep 20; echo x\`${stopped ? " with Claude SIGSTOP-ed (forced kill)" : ""}: the run ends within 2 s, no process of the tree is left`, async () => {
+      const session = services.sessions.create({ projectPath: project, name: "sleepy" });
+      await services.streaming.send({ sessionId: session.id, prompt: stopped ? "sleepy-b" : "sleepy-a", options: { allowedTools: ["Bash"] } });
+      const tree = () => {
+        const row = services.db.prepare(`SELECT pid, startTime, descendants FROM ClaudeProcess WHERE sessionId = ?`).get(session.id) as { pid: number; descendants: string } | undefined;
+        return row ? { claude: row.pid, descendants: (JSON.parse(row.descendants) as { pid: number }[]).map((d) => d.pid) } : undefined;
+      };
+      const isSleep = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0] === "sleep";
+        } catch {
+          return false;
+        }
+      };
+      const deadline = Date.now() + 60_000;
+      while (!tree()?.descendants.some(isSleep)) {
+        if (Date.now() > deadline) throw new Error("the Bash tool's sleep never appeared");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { claude, descendants } = tree()!;
+      if (stopped) process.kill(claude, "SIGSTOP");
+      const started = Date.now();
+      await services.streaming.cancel(session.id);
+      // Alive = a process that is not a zombie (a killed orphan may wait for its reaper).
+      const alive = () => [claude, ...descendants].filter((pid) => readStat(pid) !== undefined);
+      while (alive().length > 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 10));
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(alive()).toEqual([]);
+      expect(services.sessions.get(session.id).status).toBe("cancelled");
+      if (!stopped) expect(JSON.stringify(allMessages(session.id).map((m) => m.content))).toContain("interrupted");
+    }, 120_000);
+  }
 });
