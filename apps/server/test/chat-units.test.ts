@@ -126,3 +126,22 @@ describe("process helpers", () => {
     expect(runOutcome({ ...base, stopReason: "line-too-long" }).error?.message).toContain("ILS_MAX_LINE_BYTES");
   });
 });
+
+describe("which Claude Code runs", () => {
+  it("ILS_CLAUDE_BIN first, then `claude` on PATH, then the Agent SDK's bundled CLI", async () => {
+    const { chmodSync, mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { bundledClaude, findClaudeCli } = await import("../src/chat/claude-cli.ts");
+    expect(findClaudeCli("tools/x.mjs", { PATH: "" })).toMatchObject({ source: "ILS_CLAUDE_BIN" });
+    const dir = mkdtempSync(join(tmpdir(), "ils-bin-"));
+    try {
+      writeFileSync(join(dir, "claude"), "#!/bin/sh\n");
+      chmodSync(join(dir, "claude"), 0o755);
+      expect(findClaudeCli(undefined, { PATH: `/nonexistent:${dir}` })).toEqual({ bin: join(dir, "claude"), source: "PATH" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(findClaudeCli(undefined, { PATH: "/nonexistent" })).toEqual({ bin: bundledClaude(), source: "bundled" });
+  });
+});
