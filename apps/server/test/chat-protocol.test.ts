@@ -231,4 +231,21 @@ describe("permission modes", () => {
     const call = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
     expect(call.argv.join(" ")).toContain("--permission-mode auto");
   });
+
+  it("session settings given at creation are used on every run; a session without a model passes none", async () => {
+    const session = services.sessions.create({ projectPath: project, systemPrompt: "be terse", maxTurns: 7, maxBudgetUSD: 1.5 });
+    const before = argvLog(argvFile).length;
+    await services.streaming.send({ sessionId: session.id, prompt: "hi [fake scenario=01-simple]" });
+    await services.streaming.whenIdle(session.id);
+    const call = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
+    expect(call.argv).toEqual(expect.arrayContaining(["--system-prompt=be terse", "--max-turns", "7", "--max-budget-usd", "1.5"]));
+    expect(call.argv.some((a) => a.startsWith("--model"))).toBe(false);
+    // The init line's model is shown, and does not become what the next run is started with.
+    expect(services.sessions.get(session.id).model).not.toBeNull();
+    await services.streaming.send({ sessionId: session.id, prompt: "again", options: { maxTurns: 2 } });
+    await services.streaming.whenIdle(session.id);
+    const next = argvLog(argvFile).filter((c) => c.argv).at(-1)!;
+    expect(next.argv).toEqual(expect.arrayContaining(["--system-prompt=be terse", "--max-turns", "2", "--max-budget-usd", "1.5"]));
+    expect(next.argv.some((a) => a.startsWith("--model"))).toBe(false);
+  });
 });
