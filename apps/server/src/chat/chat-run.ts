@@ -136,7 +136,13 @@ export class ChatRun {
           continue;
         }
         // Registered before it is stored: a client that sees the message can answer at once.
-        this.deps.permissions.open({ sessionId: this.sessionId, runId: this.runId, answer: (id, a) => this.answer(id, a) }, c.request);
+        try {
+          this.deps.permissions.open({ sessionId: this.sessionId, runId: this.runId, answer: (id, a) => this.answer(id, a) }, c.request);
+        } catch (error) {
+          this.facts.storageError = error instanceof Error ? error.message : String(error);
+          this.stop("storage");
+          return;
+        }
         this.store([{ raw: line, value }]);
         continue;
       }

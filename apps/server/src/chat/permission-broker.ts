@@ -1,6 +1,7 @@
 import { toWireDate, type PermissionDecidedBy, type PermissionRequest, type RespondInput } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
 import { notFound } from "../errors/app-error.ts";
+import type { Logger } from "../logger.ts";
 import type { MessageBus } from "../messages/message-bus.ts";
 import type { PermissionAnswer, ToolPermissionRequest } from "./control-protocol.ts";
 
@@ -32,6 +33,7 @@ export class PermissionBroker {
     db: Database,
     private readonly bus: MessageBus,
     private readonly timeoutMs: number,
+    private readonly logger: Logger,
   ) {
     this.insert = db.prepare(
       `INSERT OR REPLACE INTO PermissionRequest (sessionId, requestId, runId, toolName, toolInput, toolUseId, createdAt)
@@ -123,15 +125,20 @@ export class PermissionBroker {
     clearTimeout(p.timer);
     const now = new Date();
     const updatedInput = answer.decision === "allow" ? (answer.updatedInput ?? p.request.toolInput) : undefined;
-    this.decide.run({
-      sessionId,
-      requestId,
-      decision: answer.decision,
-      reason: answer.reason ?? null,
-      updatedInput: updatedInput === undefined ? null : JSON.stringify(updatedInput),
-      decidedBy: by,
-      decidedAt: now.toISOString(),
-    });
+    try {
+      this.decide.run({
+        sessionId,
+        requestId,
+        decision: answer.decision,
+        reason: answer.reason ?? null,
+        updatedInput: updatedInput === undefined ? null : JSON.stringify(updatedInput),
+        decidedBy: by,
+        decidedAt: now.toISOString(),
+      });
+    } catch (error) {
+      // The answer still goes to Claude (a run must not hang on a full disk); the message stored with it may fail too.
+      this.logger.error({ err: error, sessionId, requestId }, "could not store a permission decision");
+    }
     if (send) {
       p.asker.answer(
         requestId,

@@ -44,7 +44,7 @@ export class StreamingService {
   constructor(private readonly deps: StreamingDeps) {
     const c = deps.config;
     this.ledger = new RunLedger(deps.db);
-    this.permissions = new PermissionBroker(deps.db, deps.bus, c.permissionTimeoutMs);
+    this.permissions = new PermissionBroker(deps.db, deps.bus, c.permissionTimeoutMs, deps.logger);
     this.warm = new WarmPool(c.warmSeconds * 1000, c.warmMax, (proc) => proc.retire(c.killGraceMs));
     this.runDeps = {
       logger: deps.logger,
