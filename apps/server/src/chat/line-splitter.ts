@@ -35,8 +35,8 @@ export class LineSplitter {
         this.pendingBytes = 0;
         this.skipping = true;
       } else {
-        // Copied: the caller's chunk may be reused by the stream.
-        this.pending.push(Buffer.from(rest));
+        // Kept by reference: a stream's `data` chunks are fresh buffers, never reused.
+        this.pending.push(rest);
         this.pendingBytes += rest.length;
       }
     }
