@@ -11,6 +11,7 @@ import type { IngestSessionResult } from "./measures/ingest-session.ts";
 import { measureLoad } from "./measures/load.ts";
 import { measurePaging } from "./measures/paging.ts";
 import { measureSearch } from "./measures/search.ts";
+import { measureWarmStart } from "./measures/warm-start.ts";
 import { measureStreaming } from "./measures/streaming.ts";
 import { runWorker } from "./support/child.ts";
 import { CORPUS_ROOT, FIXTURES, REPO_ROOT } from "./support/paths.ts";
@@ -71,6 +72,7 @@ await step("6. cold start", "", () => measureColdStart(ctx));
 await step("7. load", "", () => measureLoad(ctx));
 await step("8. search", "", () => measureSearch(ctx));
 await step("9. chat beside ils sync", "0 failed runs", () => measureChatBesideSync(ctx));
+await step("10. warm sessions", "", () => measureWarmStart(ctx));
 
 const sqlite = (() => {
   const db = new BetterSqlite3(":memory:");

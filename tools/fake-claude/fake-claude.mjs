@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 /**
- * fake-claude: a stand-in for the Claude Code CLI (`claude -p <prompt> --output-format stream-json --verbose ...`).
+ * fake-claude: a stand-in for the Claude Code CLI. Two ways to drive it, as the real one:
+ *   control protocol: `claude -p --input-format stream-json --output-format stream-json --verbose
+ *     --permission-prompt-tool stdio ...`: answers `initialize`, reads user turns on stdin (one recording replayed per
+ *     turn, the process stays for the next one until stdin ends), asks `can_use_tool` when a turn says so and waits
+ *     for the control_response, and stops a turn on an `interrupt` control request (with the CLI's own lines).
+ *   print mode: `claude -p <prompt> --output-format stream-json --verbose` (one recording, then exit).
  * It accepts the same flags and replays a stdout.jsonl the real CLI recorded (fixtures/generated/), so the server,
  * its tests and the benchmark can run without a network or an API key. Plain .mjs, no build, no dependencies.
  *
@@ -26,9 +31,19 @@
  *                          (ilsEnv: names of ILS_* variables it inherited; the server passes none)
  *   FAKE_CLAUDE_SPAWN_CHILD=1    start a long-lived grandchild (like a Bash tool's `sleep`); its pid goes to the log
  *   FAKE_CLAUDE_IGNORE_SIGINT=1  ignore SIGINT (so only SIGKILL stops it)
+ *   FAKE_CLAUDE_PROMPT_LOG file: one JSON line per user turn received on stdin: { pid, prompt }
+ *
+ * Control-protocol turns also take these directive keys (no env form):
+ *   permission=<Tool>  after the init line, ask can_use_tool for <Tool> (input: file_path <cwd>/NOTES.md, content);
+ *                      on allow the file is written with the (updated) input and a tool_result follows; on deny an
+ *                      error tool_result with the message. Then the replay goes on.
+ *   sleep=<s>          after the init line, run `sleep <s>; echo x` in a process group of its own (as the real CLI runs
+ *                      a Bash tool) and wait for it; an interrupt does NOT end that tool (the server must kill the tree)
+ *   bigline=<bytes>    print one line of that many bytes (no newline until the end), then the rest
  *
  * Prompt directive: a prompt containing `[fake mode=fail after=2 scenario=02-tools delay=0 stderr=boom exit=3]`
- * overrides the matching knobs for that run (keys: scenario, run, delay, repeat, mode, after, stderr, exit).
+ * overrides the matching knobs for that run/turn (keys: scenario, run, delay, repeat, mode, after, stderr, exit, and
+ * the control-protocol keys above).
  *
  * Like the real CLI: every line gets a fresh `uuid`; `session_id` is a fresh uuid, the `--resume` id when resuming,
  * and a fresh one with `--fork-session`; the init line's `cwd` is the real cwd. SIGINT prints an interrupted result
@@ -36,8 +51,9 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const VERSION = "2.1.197 (Claude Code, fake)";
@@ -52,17 +68,14 @@ const flag = (name) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const prompt = flag("-p") ?? flag("--print") ?? "";
-const directive = parseDirective(prompt);
-const knob = (key, envName, fallback) => directive[key] ?? process.env[envName] ?? fallback;
+const streamInput = argv.includes("--input-format") && flag("--input-format") === "stream-json";
+const printPrompt = streamInput ? "" : (flag("-p") ?? flag("--print") ?? "");
+let directive = parseDirective(printPrompt);
+const knob = (key, envName, fallback) => directive[key] ?? (envName ? process.env[envName] : undefined) ?? fallback;
 
 const resumeId = flag("--resume");
 const forkSession = argv.includes("--fork-session");
 const sessionId = resumeId && !forkSession ? resumeId : randomUUID();
-const delayMs = Number(knob("delay", "FAKE_CLAUDE_DELAY_MS", "5"));
-const repeat = Math.max(1, Number(knob("repeat", "FAKE_CLAUDE_REPEAT", "1")));
-const mode = knob("mode", "FAKE_CLAUDE_MODE", "replay");
-const after = Number(knob("after", "FAKE_CLAUDE_AFTER", "1"));
 
 let grandchildPid = null;
 if (process.env.FAKE_CLAUDE_SPAWN_CHILD === "1") {
@@ -75,18 +88,110 @@ if (process.env.FAKE_CLAUDE_ARGV_LOG) {
 }
 
 let stopping = false;
+let turns = 0;
+const interruptedResult = () => ({ type: "result", subtype: "error_during_execution", is_error: true, duration_ms: 1, num_turns: 1, session_id: sessionId, total_cost_usd: 0, uuid: randomUUID() });
 process.on("SIGINT", () => {
   if (process.env.FAKE_CLAUDE_IGNORE_SIGINT === "1") return;
   stopping = true;
-  const result = { type: "result", subtype: "error_during_execution", is_error: true, duration_ms: 1, num_turns: 1, session_id: sessionId, total_cost_usd: 0, uuid: randomUUID() };
-  process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify(interruptedResult())}\n`, () => process.exit(0));
 });
 
-const lines = expand(loadRecording(), repeat).map(rewrite);
-await play(lines);
+if (streamInput) await controlProtocol();
+else await play(expand(loadRecording(), Number(knob("repeat", "FAKE_CLAUDE_REPEAT", "1"))).map(rewrite));
 
-async function play(all) {
-  const limit = mode === "replay" || mode === "garbage" ? all.length : Math.min(after, all.length);
+/** stdin: control requests and user turns, one JSON per line; each turn replays a recording. */
+async function controlProtocol() {
+  const answers = new Map();
+  let turn = Promise.resolve();
+  let interrupt = null;
+  const rl = createInterface({ input: process.stdin });
+  rl.on("line", (line) => {
+    let msg;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (msg.type === "control_request" && msg.request?.subtype === "initialize") {
+      void write(`${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: { commands: [], models: [] } } })}\n`);
+    } else if (msg.type === "control_request" && msg.request?.subtype === "interrupt") {
+      interrupt?.();
+      void write(`${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: {} } })}\n`);
+    } else if (msg.type === "control_response") {
+      answers.get(msg.response?.request_id)?.(msg.response?.response);
+    } else if (msg.type === "user") {
+      const content = msg.message?.content;
+      const text = typeof content === "string" ? content : Array.isArray(content) ? content.map((b) => b?.text ?? "").join("") : "";
+      if (process.env.FAKE_CLAUDE_PROMPT_LOG) appendFileSync(process.env.FAKE_CLAUDE_PROMPT_LOG, `${JSON.stringify({ pid: process.pid, prompt: text })}\n`);
+      turn = turn.then(() => playTurn(text));
+    }
+  });
+  await new Promise((resolve) => rl.once("close", resolve));
+  await turn;
+
+  async function playTurn(text) {
+    directive = parseDirective(text);
+    stopping = false;
+    let interrupted = false;
+    let wakeInterrupt = () => undefined;
+    const interruptedPromise = new Promise((resolve) => (wakeInterrupt = resolve));
+    interrupt = () => {
+      interrupted = true;
+      stopping = true;
+      wakeInterrupt();
+    };
+    const lines = expand(loadRecording(), Number(knob("repeat", "FAKE_CLAUDE_REPEAT", "1"))).map(rewrite);
+    const [init, ...rest] = lines;
+    if (init) await write(`${init}\n`);
+    if (knob("permission") && !interrupted) {
+      const requestId = randomUUID();
+      const input = { file_path: join(process.cwd(), "NOTES.md"), content: "# Notes\n" };
+      const answered = new Promise((resolve) => answers.set(requestId, resolve));
+      await write(`${JSON.stringify({ type: "control_request", request_id: requestId, request: { subtype: "can_use_tool", tool_name: knob("permission"), input, tool_use_id: "toolu_fake", permission_suggestions: [] } })}\n`);
+      const answer = await Promise.race([answered, interruptedPromise]);
+      answers.delete(requestId);
+      if (answer && answer.behavior === "allow") {
+        const used = answer.updatedInput ?? input;
+        writeFileSync(used.file_path, used.content ?? "");
+        await write(`${JSON.stringify(toolResult(`File created successfully at: ${used.file_path}`, false))}\n`);
+      } else if (answer) {
+        await write(`${JSON.stringify(toolResult(answer.message ?? "denied", true))}\n`);
+      }
+    }
+    if (knob("sleep") && !interrupted) {
+      // Like the real CLI's Bash tool: a process group of its own.
+      const tool = spawn("sh", ["-c", `sleep ${Number(knob("sleep"))}; echo x`], { detached: true, stdio: "ignore" });
+      if (process.env.FAKE_CLAUDE_ARGV_LOG) appendFileSync(process.env.FAKE_CLAUDE_ARGV_LOG, `${JSON.stringify({ pid: process.pid, toolPid: tool.pid })}\n`);
+      await Promise.race([new Promise((resolve) => tool.once("exit", resolve)), interruptedPromise]);
+    }
+    if (knob("bigline") && !interrupted) {
+      let left = Number(knob("bigline"));
+      const chunk = "x".repeat(1024 * 1024);
+      await write('{"type":"assistant","pad":"');
+      while (left > 0) {
+        await write(left >= chunk.length ? chunk : chunk.slice(0, left));
+        left -= chunk.length;
+      }
+      await write('"}\n');
+    }
+    if (!interrupted) await play(rest, () => interrupted);
+    if (interrupted) {
+      await write(`${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() })}\n`);
+      await write(`${JSON.stringify(interruptedResult())}\n`);
+    }
+    interrupt = null;
+  }
+}
+
+function toolResult(text, isError) {
+  return { type: "user", message: { role: "user", content: [{ tool_use_id: "toolu_fake", type: "tool_result", content: text, is_error: isError }] }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() };
+}
+
+async function play(all, interrupted = () => false) {
+  const delayMs = Number(knob("delay", "FAKE_CLAUDE_DELAY_MS", "5"));
+  const mode = knob("mode", "FAKE_CLAUDE_MODE", "replay");
+  const after = Number(knob("after", "FAKE_CLAUDE_AFTER", "1")) - (streamInput ? 1 : 0);
+  const limit = mode === "replay" || mode === "garbage" ? all.length : Math.max(0, Math.min(after, all.length));
   const out = [];
   for (let i = 0; i < limit; i++) {
     if (mode === "garbage" && i === after) out.push("this line is not JSON {{{");
@@ -96,17 +201,20 @@ async function play(all) {
   if (delayMs <= 0) await write(out.join("\n") + (out.length ? "\n" : ""));
   else {
     for (const line of out) {
-      if (stopping) return;
+      if (stopping || interrupted()) return;
       await write(`${line}\n`);
       await new Promise((r) => setTimeout(r, delayMs));
     }
   }
-  if (stopping) return;
+  if (stopping || interrupted()) return;
   if (mode === "fail") {
     process.stderr.write(`${knob("stderr", "FAKE_CLAUDE_STDERR", "fake-claude: simulated failure")}\n`);
-    process.exitCode = Number(knob("exit", "FAKE_CLAUDE_EXIT_CODE", "1"));
+    process.exit(Number(knob("exit", "FAKE_CLAUDE_EXIT_CODE", "1")));
   } else if (mode === "hang") {
-    setInterval(() => {}, 60_000);
+    // Silent until interrupted (control protocol) or killed.
+    await new Promise((resolve) => {
+      const poll = setInterval(() => interrupted() && (clearInterval(poll), resolve()), 20);
+    });
   }
 }
 
@@ -115,12 +223,13 @@ function write(text) {
 }
 
 function loadRecording() {
+  turns += 1;
   const fixtures = process.env.FAKE_CLAUDE_FIXTURES ?? join(dirname(fileURLToPath(import.meta.url)), "..", "..", "fixtures", "generated");
   const scenario = knob("scenario", "FAKE_CLAUDE_SCENARIO", "01-simple");
   let path = isAbsolute(scenario) ? scenario : join(fixtures, scenario);
   if (statSync(path).isDirectory() && !existsSync(join(path, "stdout.jsonl"))) {
     const runs = readdirSync(path).filter((n) => existsSync(join(path, n, "stdout.jsonl"))).sort();
-    const run = knob("run", "FAKE_CLAUDE_RUN", undefined) ?? (resumeId ? (runs[1] ?? runs[0]) : runs[0]);
+    const run = knob("run", "FAKE_CLAUDE_RUN", undefined) ?? (resumeId || turns > 1 ? (runs[1] ?? runs[0]) : runs[0]);
     if (!run) throw new Error(`fake-claude: no stdout.jsonl under ${path}`);
     path = join(path, run);
   }

@@ -38,6 +38,9 @@ export async function startServer(config: Config): Promise<App> {
   const services = createServices(config, db, logger);
   // What an earlier run or `ils sync` left queued for the search index.
   services.searchIndexer.schedule();
+  // What a crashed server left running (Claude and its tools) is killed before anything new starts.
+  const reaped = services.streaming.reapOrphans();
+  if (reaped.killed || reaped.runs) logger.warn(reaped, "killed processes and marked runs left by an earlier crash");
   const interrupted = services.sessions.markInterrupted();
   if (interrupted) logger.warn({ interrupted }, "marked sessions left active by an earlier crash");
 
@@ -53,6 +56,7 @@ export async function startServer(config: Config): Promise<App> {
   // Tells `ils sync` on this database to ask this server to scan instead of writing the file itself.
   const removeServerFile = writeServerFile(config.databasePath, { url: loopbackUrl(http.url), claudeDir: config.claudeDir });
   if (config.token) process.stdout.write(await tokenBanner(config.host, Number(new URL(http.url).port), config.token));
+  void services.health.check().then((h) => logger.info({ claude: h.claude }, `Claude Code: ${h.claude.path} (${h.claude.source}), ${h.claude.version ?? "not found"}`));
   // Import Claude Code's own sessions in the background: the server answers while a first import runs.
   if (config.sync === "watch") services.sync.watch();
   else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));

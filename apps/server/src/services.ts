@@ -1,3 +1,4 @@
+import { findClaudeCli, type ClaudeCli } from "./chat/claude-cli.ts";
 import { ForkService } from "./chat/fork-service.ts";
 import { StreamingService } from "./chat/streaming-service.ts";
 import type { Config } from "./config/config.ts";
@@ -20,6 +21,8 @@ import { SyncService } from "./sync/sync-service.ts";
 /** Every service, built once; transports (tRPC, REST) only call into these. */
 export interface Services {
   config: Config;
+  /** The Claude Code executable runs use. */
+  cli: ClaudeCli;
   db: Database;
   logger: Logger;
   bus: MessageBus;
@@ -52,8 +55,10 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const searchIndexer = new SearchIndexer(db, logger);
   const ingest = new IngestService(db, bus, () => searchIndexer.schedule());
   const history = new HistoryService(db);
+  const cli = findClaudeCli(config.claudeBin);
   return {
     config,
+    cli,
     db,
     logger,
     bus,
@@ -62,8 +67,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     ingest,
     history,
     viewHistory: new ViewHistoryService(db),
-    health: new HealthService(db, config.claudeBin),
-    streaming: new StreamingService({ config, logger, bus, sessions, ingest, history }),
+    health: new HealthService(db, cli),
+    streaming: new StreamingService({ config, db, logger, bus, sessions, ingest, history, cli }),
     forks: new ForkService(db, sessions, ingest),
     search: new SearchService(db, logger, searchIndexer),
     searchIndexer,

@@ -79,9 +79,10 @@ describe("streaming service", () => {
     const calls = argvLog(argvFile).slice(-2);
     expect(calls[0]!.argv).not.toContain("--resume");
     expect(calls[0]!.cwd).toBe(project);
+    // Other options than the warm process was started with: a new process, resuming the session.
     expect(calls[1]!.argv).toEqual([
-      "-p", "which word? [fake scenario=04-resume]", "--output-format", "stream-json", "--verbose",
-      "--resume", claudeId, "--model", "opus", "--max-turns", "3",
+      "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--permission-prompt-tool", "stdio",
+      "--resume", claudeId, "--model=opus", "--max-turns", "3",
     ]);
     const stored = allMessages(session.id);
     expect(stored.map((m) => m.type)).toEqual(["user", "system", "assistant", "result", "user", "system", "assistant", "result"]);
@@ -161,11 +162,12 @@ describe("failure modes", () => {
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "assistant"]);
   });
 
-  it("an API error result (is_error, exit 1) puts the result text in the error", async () => {
+  it("an API error result (is_error) puts the result text in the error", async () => {
     const session = newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "[fake scenario=07-error run=api-400 mode=fail after=9 stderr= exit=1]" });
     await services.streaming.whenIdle(session.id);
-    expect(services.sessions.get(session.id).lastError).toMatch(/exited with code 1: API Error: 400/);
+    // The turn ends at its result (the process would stay for the next turn), so the result decides.
+    expect(services.sessions.get(session.id).lastError).toMatch(/^Claude Code reported an error: API Error: 400/);
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "assistant", "result"]);
   });
 
@@ -186,9 +188,9 @@ describe("failure modes", () => {
     const ended = runEvent(await events);
     expect(ended.error?.message).toBe("Claude Code printed nothing for 1500 ms and was stopped (ILS_RUN_IDLE_TIMEOUT_MS)");
     expect(services.sessions.get(session.id)).toMatchObject({ status: "error", lastError: ended.error!.message });
-    // The stand-in answers SIGINT like the CLI: an error_during_execution result, which is stored too.
-    expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "result"]);
-    expect(allMessages(session.id)[2]!.subtype).toBe("error_during_execution");
+    // The stand-in answers the protocol's interrupt like the CLI: its interrupted lines, which are stored too.
+    expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "user", "result"]);
+    expect(allMessages(session.id)[3]!.subtype).toBe("error_during_execution");
   });
 
   it("a second prompt while a run is active is a CONFLICT; cancel keeps what was stored and marks the session", async () => {
@@ -208,7 +210,7 @@ describe("failure modes", () => {
     expect(await services.streaming.cancel(session.id)).toEqual({ cancelled: false });
   });
 
-  it("shutdown during a run kills the CLI and the tools it started (SIGKILL after the grace period) and marks the session", async () => {
+  it("shutdown during a run interrupts the turn (its interrupted lines are stored), kills the CLI and the tools it started, and marks the session", async () => {
     process.env.FAKE_CLAUDE_SPAWN_CHILD = "1";
     process.env.FAKE_CLAUDE_IGNORE_SIGINT = "1";
     const session = newSession();
@@ -221,7 +223,7 @@ describe("failure modes", () => {
     expect(isAlive(call.pid)).toBe(false);
     await vi_waitFor(() => !isAlive(call.grandchildPid!));
     expect(services.sessions.get(session.id)).toMatchObject({ status: "error", lastError: "interrupted: server shut down" });
-    expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system"]);
+    expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "user", "result"]);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { RunOptions } from "@ils/contracts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,8 +24,8 @@ afterAll(async () => {
   dir.cleanup();
 });
 
-async function run(sessionId: string, prompt: string) {
-  await services.streaming.send({ sessionId, prompt });
+async function run(sessionId: string, prompt: string, options?: RunOptions) {
+  await services.streaming.send({ sessionId, prompt, ...(options ? { options } : {}) });
   await services.streaming.whenIdle(sessionId);
 }
 const messages = (sessionId: string) => services.history.list({ sessionId, limit: 500 }).items;
@@ -54,12 +55,13 @@ describe("fork", () => {
 
     await run(fork.id, "on the fork [fake scenario=05-fork]");
     const forkCall = argvLog(argvFile).at(-1)!;
-    expect(forkCall.argv).toEqual(expect.arrayContaining(["--resume", parentBefore.claudeSessionId!, "--fork-session", "--model", parentBefore.model!, "--permission-mode", "acceptEdits"]));
+    expect(forkCall.argv).toEqual(expect.arrayContaining(["--resume", parentBefore.claudeSessionId!, "--fork-session", "--model=sonnet", "--permission-mode", "acceptEdits"]));
     const forkAfter = services.sessions.get(fork.id);
     expect(forkAfter.claudeSessionId).not.toBeNull();
     expect(forkAfter.claudeSessionId).not.toBe(parentBefore.claudeSessionId);
 
-    await run(fork.id, "again [fake scenario=05-fork]");
+    // Other options: a new process, which resumes the fork's own Claude session.
+    await run(fork.id, "again [fake scenario=05-fork]", { maxTurns: 5 });
     const second = argvLog(argvFile).at(-1)!.argv;
     expect(second).toContain(forkAfter.claudeSessionId!);
     expect(second).not.toContain("--fork-session");

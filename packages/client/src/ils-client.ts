@@ -1,4 +1,4 @@
-import type { ChatEvent, Message, RunOptions, SendResult, Session } from "@ils/contracts";
+import type { ChatEvent, Message, RespondInput, RespondResult, RunOptions, SendResult, Session } from "@ils/contracts";
 import type { AppRouter } from "@ils/server";
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from "@trpc/client";
 import WebSocketImpl from "ws";
@@ -18,6 +18,8 @@ export interface IlsClient {
   trpc: TRPCClient<AppRouter>;
   send(sessionId: string, prompt: string, options?: RunOptions): Promise<SendResult>;
   cancel(sessionId: string): Promise<{ cancelled: boolean }>;
+  /** Answers a `permission` event's request (allow or deny); NOT_FOUND when unknown or already answered. */
+  respond(input: RespondInput): Promise<RespondResult>;
   fork(sessionId: string, atMessageId?: string): Promise<Session>;
   /**
    * Stored messages after `after` (a seq; default 0 = the whole history), then live events. The WebSocket
@@ -55,6 +57,7 @@ export function createIlsClient(options: IlsClientOptions): IlsClient {
     trpc,
     send: (sessionId, prompt, runOptions) => trpc.chat.send.mutate({ sessionId, prompt, ...(runOptions ? { options: runOptions } : {}) }),
     cancel: (sessionId) => trpc.chat.cancel.mutate({ sessionId }),
+    respond: (input) => trpc.chat.respond.mutate(input),
     fork: (sessionId, atMessageId) => trpc.sessions.fork.mutate({ sessionId, ...(atMessageId ? { atMessageId } : {}) }),
     events: (sessionId, opts = {}) => chatEvents(trpc, sessionId, opts.after ?? 0, opts.signal),
     history: (sessionId, opts = {}) => history(trpc, sessionId, opts.pageSize ?? 200),

@@ -15,7 +15,8 @@ export const SessionStatus = z.enum(["active", "completed", "error", "cancelled"
 export type SessionStatus = z.infer<typeof SessionStatus>;
 export const SessionSource = z.enum(["ils", "external"]);
 export type SessionSource = z.infer<typeof SessionSource>;
-export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions", "delegate", "dontAsk"]);
+/** The modes Claude Code accepts (`claude --help`); `default` is its own default (no flag is passed). */
+export const PermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"]);
 export type PermissionMode = z.infer<typeof PermissionMode>;
 
 export const TokenUsage = z.object({
@@ -110,6 +111,10 @@ export const CreateSessionInput = z.object({
   projectId: Id.optional(),
   model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
+  /** Run settings stored with the session and used on every run (a run's own options win). */
+  systemPrompt: z.string().max(100_000).optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional(),
+  maxBudgetUSD: z.number().positive().optional(),
 });
 export type CreateSessionInput = z.infer<typeof CreateSessionInput>;
 
@@ -184,7 +189,13 @@ export const HealthStatus = z.object({
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
   database: z.object({ ok: z.boolean() }),
-  claude: z.object({ found: z.boolean(), version: z.string().nullable() }),
+  claude: z.object({
+    found: z.boolean(),
+    version: z.string().nullable(),
+    /** The executable that runs, and why it was chosen: ILS_CLAUDE_BIN, `claude` on PATH, or the Agent SDK's bundled CLI. */
+    path: z.string(),
+    source: z.enum(["ILS_CLAUDE_BIN", "PATH", "bundled"]),
+  }),
 });
 export type HealthStatus = z.infer<typeof HealthStatus>;
 

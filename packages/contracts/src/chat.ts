@@ -3,8 +3,8 @@ import { noNul } from "./text.ts";
 import { Id, Message, PermissionMode, WireDate } from "./api.ts";
 import { ErrorBody } from "./errors.ts";
 
-/** Options of one Claude Code run; each maps to a CLI flag. */
-export const RunOptions = z.object({
+/** Options of one Claude Code run; each maps to a CLI flag (docs/chat.md lists them). */
+export const RunOptions = z.strictObject({
   model: noNul(z.string().min(1).max(200)).optional(),
   permissionMode: PermissionMode.optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
@@ -13,6 +13,11 @@ export const RunOptions = z.object({
   appendSystemPrompt: z.string().max(100_000).optional(),
   systemPrompt: z.string().max(100_000).optional(),
   includePartialMessages: z.boolean().optional(),
+  maxBudgetUSD: z.number().positive().optional(),
+  addDirs: z.array(z.string().min(1).max(4096)).max(50).optional(),
+  agent: z.string().min(1).max(200).optional(),
+  betas: z.array(z.string().min(1).max(200)).max(20).optional(),
+  debug: z.boolean().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
@@ -37,9 +42,49 @@ export const EventsInput = z.object({
 export const RunState = z.enum(["started", "finished", "failed", "cancelled"]);
 export type RunState = z.infer<typeof RunState>;
 
+/** Who answered a permission request: a client (REST, tRPC) or the server on a timeout, cancel or shutdown. */
+export const PermissionDecidedBy = z.enum(["rest", "trpc", "timeout", "cancel", "shutdown", "claude"]);
+export type PermissionDecidedBy = z.infer<typeof PermissionDecidedBy>;
+
+/** A tool call Claude Code asks permission for (`can_use_tool`), and its answer once given. */
+export const PermissionRequest = z.object({
+  sessionId: Id,
+  runId: Id,
+  requestId: z.string(),
+  toolName: z.string(),
+  toolInput: z.unknown(),
+  toolUseId: z.string().nullable(),
+  createdAt: WireDate,
+  status: z.enum(["pending", "allowed", "denied"]),
+  decision: z
+    .object({
+      decision: z.enum(["allow", "deny"]),
+      reason: z.string().nullable(),
+      updatedInput: z.unknown().optional(),
+      decidedBy: PermissionDecidedBy,
+      decidedAt: WireDate,
+    })
+    .nullable(),
+});
+export type PermissionRequest = z.infer<typeof PermissionRequest>;
+
+export const RespondInput = z.object({
+  sessionId: Id,
+  requestId: z.string().min(1).max(200),
+  decision: z.enum(["allow", "deny"]),
+  reason: z.string().max(10_000).optional(),
+  /** With allow: the tool input to run instead of the requested one. */
+  updatedInput: z.record(z.string(), z.unknown()).optional(),
+});
+export type RespondInput = z.infer<typeof RespondInput>;
+export const RespondResult = z.object({ acknowledged: z.literal(true) });
+export type RespondResult = z.infer<typeof RespondResult>;
+
 /**
  * What `chat.events` yields. `message` events are stored messages (their tracked id is the seq);
- * `partial` events are live `stream_event` deltas (never stored); `run` events mark a run's lifecycle.
+ * `partial` events are live `stream_event` deltas (never stored); `run` events mark a run's lifecycle;
+ * `permission` events carry a permission request when it is made and when it is answered (a client that
+ * connects gets every pending one after the backlog).
  */
 export const ChatEvent = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("message"), message: Message }),
@@ -52,5 +97,6 @@ export const ChatEvent = z.discriminatedUnion("kind", [
     at: WireDate,
     error: ErrorBody.optional(),
   }),
+  z.object({ kind: z.literal("permission"), request: PermissionRequest }),
 ]);
 export type ChatEvent = z.infer<typeof ChatEvent>;

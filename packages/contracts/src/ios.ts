@@ -44,11 +44,30 @@ export function iosEnvelope<T extends z.ZodType>(data: T) {
 
 // ---- sessions -----------------------------------------------------------------------------------
 
+/** The values the app decodes for a session's mode. */
+export const IosPermissionMode = z.enum(["default", "acceptEdits", "plan", "bypassPermissions", "delegate", "dontAsk"]);
+export type IosPermissionMode = z.infer<typeof IosPermissionMode>;
+/** What the app may send: Claude Code's modes plus its own `delegate` (mapped by `fromIosPermissionMode`). */
+export const IosPermissionModeInput = z.enum([...PermissionMode.options, "delegate"]);
+
+/**
+ * `delegate` (Claude Code's former agent-team mode, no longer accepted by the CLI) runs as `default`: every tool
+ * call that needs a permission is delegated to the phone's permission prompt.
+ */
+export function fromIosPermissionMode(mode: z.infer<typeof IosPermissionModeInput>): PermissionMode {
+  return mode === "delegate" ? "default" : mode;
+}
+
+/** A mode the app cannot decode (`auto`) is shown as `default`. */
+export function toIosPermissionMode(mode: PermissionMode): IosPermissionMode {
+  return mode === "auto" ? "default" : mode;
+}
+
 export const IosChatSession = z
   .object({
     id: uuidOut,
     model: z.string(),
-    permissionMode: PermissionMode,
+    permissionMode: IosPermissionMode,
     status: SessionStatus,
     messageCount: int,
     source: SessionSource,
@@ -225,7 +244,7 @@ export const IosCreateSessionRequest = z.object({
   projectId: Id.optional(),
   name: noNul(z.string().trim().min(1).max(200)).optional(),
   model: noNul(z.string().min(1).max(200)).optional(),
-  permissionMode: PermissionMode.optional(),
+  permissionMode: IosPermissionModeInput.optional(),
   systemPrompt: z.string().max(100_000).optional(),
   maxBudgetUSD: z.number().positive().optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
@@ -237,7 +256,7 @@ export const IosForkRequest = z.object({ atMessageId: Id.optional() });
 
 export const IosChatOptions = z.looseObject({
   model: z.string().min(1).max(200).optional(),
-  permissionMode: PermissionMode.optional(),
+  permissionMode: IosPermissionModeInput.optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),
   maxBudgetUSD: z.number().optional(),
   allowedTools: z.array(z.string().min(1)).max(200).optional(),
@@ -265,7 +284,12 @@ export const IosChatStreamRequest = z.object({
 });
 export type IosChatStreamRequest = z.infer<typeof IosChatStreamRequest>;
 
-export const IosPermissionRequest = z.object({ decision: z.enum(["allow", "deny"]), reason: z.string().optional() });
+export const IosPermissionRequest = z.object({
+  decision: z.enum(["allow", "deny"]),
+  reason: z.string().max(10_000).optional(),
+  /** With allow: the tool input to run instead of the requested one. */
+  updatedInput: z.record(z.string(), z.unknown()).optional(),
+});
 
 const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 

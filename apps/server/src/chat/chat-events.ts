@@ -15,8 +15,8 @@ export async function* chatEvents(
   history: HistoryService,
   sessionId: string,
   opts: { afterSeq?: number; signal?: AbortSignal } = {},
-  /** The `started` event of the session's active run, if any: a client that connects mid-run learns of it. */
-  activeRun: () => LiveEvent | undefined = () => undefined,
+  /** The live state a client that connects mid-run must learn of: the active run's `started`, pending permission requests. */
+  liveState: () => LiveEvent[] = () => [],
 ): AsyncGenerator<ChatEvent> {
   const { signal } = opts;
   const queue: ChatEvent[] = [];
@@ -46,8 +46,8 @@ export async function* chatEvents(
       }
       if (!page.hasMore) break;
     }
-    const running = activeRun();
-    if (running && !queue.some((e) => e.kind === "run" && e.runId === (running as { runId: string }).runId)) yield running;
+    // Skipped when the same event is queued already (published between subscribing and now).
+    for (const event of liveState()) if (!queue.some((e) => sameLiveEvent(e, event))) yield event;
     while (!signal?.aborted) {
       const next = queue.shift();
       if (next === undefined) {
@@ -65,4 +65,10 @@ export async function* chatEvents(
     offLive();
     signal?.removeEventListener("abort", notify);
   }
+}
+
+function sameLiveEvent(a: ChatEvent, b: LiveEvent): boolean {
+  if (a.kind === "run" && b.kind === "run") return a.runId === b.runId && a.state === b.state;
+  if (a.kind === "permission" && b.kind === "permission") return a.request.requestId === b.request.requestId;
+  return false;
 }

@@ -9,26 +9,38 @@ const COPY_BATCH = 500;
 
 /**
  * A fork is a new ILS session holding a copy of the parent's history (up to a message, inclusive). Its first
- * run resumes the parent's Claude session with `--fork-session`, so Claude gives it a Claude session of its own;
- * the parent is not touched.
+ * run resumes the parent's Claude session with `--fork-session` (and `--resume-session-at` for a fork at a
+ * message), so Claude gives it a Claude session of its own holding the conversation only up to that point; the
+ * parent is not touched.
  */
 export class ForkService {
   private readonly seqOf;
   private readonly page;
   private readonly setModel;
+  private readonly lastAssistantUuid;
+  private readonly db: Database;
 
   constructor(
     db: Database,
     private readonly sessions: SessionService,
     private readonly ingest: IngestService,
   ) {
+    this.db = db;
+    this.lastAssistantUuid = db
+      .prepare(`SELECT uuid FROM Message WHERE sessionId = ? AND seq <= ? AND type = 'assistant' AND uuid IS NOT NULL ORDER BY seq DESC LIMIT 1`)
+      .pluck();
     this.seqOf = db.prepare(`SELECT seq FROM Message WHERE sessionId = ? AND id = ?`).pluck();
     this.page = db.prepare(`SELECT seq, content FROM Message WHERE sessionId = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
     this.setModel = db.prepare(`UPDATE Session SET model = ? WHERE id = ?`);
   }
 
+  /** The new session and its copy are written in one transaction: a failed copy leaves no half fork. */
   fork(input: { sessionId: string; atMessageId?: string | undefined }): Session {
-    const { sessionId, atMessageId } = ForkInput.parse(input);
+    const parsed = ForkInput.parse(input);
+    return this.db.transaction(() => this.forkInTransaction(parsed.sessionId, parsed.atMessageId))();
+  }
+
+  private forkInTransaction(sessionId: string, atMessageId: string | undefined): Session {
     const parent = this.sessions.getRow(sessionId);
     let lastSeq = parent.lastSeq;
     if (atMessageId !== undefined) {
@@ -45,9 +57,15 @@ export class ForkService {
       projectPath,
       projectName: parent.projectName,
       model: parent.model,
+      runModel: parent.runModel,
       permissionMode: parent.permissionMode,
+      systemPrompt: parent.systemPrompt,
+      maxTurns: parent.maxTurns,
+      maxBudgetUsd: parent.maxBudgetUsd,
       forkedFromId: parent.id,
       forkSourceClaudeId: parent.claudeSessionId,
+      // Claude copies its conversation only up to the last assistant message of the copy (--resume-session-at).
+      forkAtUuid: atMessageId !== undefined ? ((this.lastAssistantUuid.get(parent.id, lastSeq) as string | undefined) ?? null) : null,
     });
     // Stored content is the raw line (uuids included): dedupe is per session, so the copies do not collide.
     for (let after = 0; ; ) {

@@ -1,13 +1,16 @@
 import type { ErrorBody, RunState, SessionStatus } from "@ils/contracts";
 
-export type StopReason = "cancel" | "shutdown" | "timeout" | "storage";
+export type StopReason = "cancel" | "shutdown" | "timeout" | "storage" | "line-too-long";
 
 export interface RunFacts {
   bin: string;
   idleTimeoutMs: number;
+  maxLineBytes: number;
   stopReason: StopReason | null;
   storageError: string | null;
   spawnError: NodeJS.ErrnoException | null;
+  /** The process's exit, when it ended during the run (a warm process that printed `result` has none). */
+  exited: boolean;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   /** The run's `result` line, when it printed one. */
@@ -39,8 +42,11 @@ export function runOutcome(f: RunFacts): RunOutcome {
   if (f.stopReason === "shutdown") return failed(SHUTDOWN_MESSAGE);
   if (f.stopReason === "timeout") return failed(`Claude Code printed nothing for ${f.idleTimeoutMs} ms and was stopped (ILS_RUN_IDLE_TIMEOUT_MS)`);
   if (f.stopReason === "storage") return failed(`the run was stopped because its output could not be stored: ${f.storageError}`);
-  if (f.exitCode !== 0) {
-    const how = f.exitCode !== null ? `exited with code ${f.exitCode}` : `was killed by ${f.signal}`;
+  if (f.stopReason === "line-too-long") {
+    return failed(`Claude Code printed a line longer than ${f.maxLineBytes} bytes (ILS_MAX_LINE_BYTES); the run was stopped`);
+  }
+  if (f.exited ? f.exitCode !== 0 : f.result === null) {
+    const how = !f.exited ? "stopped" : f.exitCode !== null ? `exited with code ${f.exitCode}` : `was killed by ${f.signal}`;
     const parts = [`Claude Code ${how}`];
     if (f.result?.isError && f.result.text) parts.push(f.result.text);
     if (f.stderrTail) parts.push(f.stderrTail);

@@ -1,54 +1,67 @@
-import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
-import { SendInput, toWireDate, type ChatEvent, type SendResult } from "@ils/contracts";
+import { RespondInput, SendInput, type ChatEvent, type PermissionDecidedBy, type RespondResult, type SendResult } from "@ils/contracts";
 import type { Config } from "../config/config.ts";
+import type { Database } from "../db/database.ts";
 import { AppError, badRequest, conflict, validationError } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import type { HistoryService } from "../messages/history-service.ts";
-import type { IngestEntry, IngestService } from "../messages/ingest-service.ts";
+import type { IngestService } from "../messages/ingest-service.ts";
 import type { LiveEvent, MessageBus } from "../messages/message-bus.ts";
+import type { SessionRow } from "../sessions/session-row.ts";
 import type { SessionService } from "../sessions/session-service.ts";
 import { chatEvents } from "./chat-events.ts";
+import { ChatRun, type RunDeps } from "./chat-run.ts";
 import { buildClaudeArgs } from "./claude-args.ts";
-import { signalGroup, spawnClaude, TailBuffer, type ClaudeChild } from "./claude-process.ts";
-import { LineSplitter } from "./line-splitter.ts";
-import { runOutcome, type RunFacts, type StopReason } from "./run-outcome.ts";
+import type { ClaudeCli } from "./claude-cli.ts";
+import { PermissionBroker } from "./permission-broker.ts";
+import { RunLedger } from "./run-ledger.ts";
+import { SessionProcess } from "./session-process.ts";
+import { WarmPool } from "./warm-pool.ts";
 
 export interface StreamingDeps {
   config: Config;
+  db: Database;
   logger: Logger;
   bus: MessageBus;
   sessions: SessionService;
   ingest: IngestService;
   history: HistoryService;
+  cli: ClaudeCli;
 }
-
-interface ActiveRun {
-  runId: string;
-  startedAt: string;
-  sessionId: string;
-  child: ClaudeChild;
-  facts: RunFacts;
-  done: Promise<void>;
-  killTimer?: NodeJS.Timeout;
-}
-
-/** A run that exited while a grandchild still holds its stdout open is finished after this long. */
-const CLOSE_AFTER_EXIT_MS = 2_000;
 
 /**
- * Runs Claude Code (one run per session at a time), stores every line it prints through ingest (which
- * publishes after commit), and reports each run's lifecycle as `run` events on the bus.
+ * The registry of live chat: one run per session at a time (each a `ChatRun`), the warm processes kept
+ * between runs, and the permission requests waiting for an answer.
  */
 export class StreamingService {
-  private readonly runs = new Map<string, ActiveRun>();
+  private readonly runs = new Map<string, ChatRun>();
   private shuttingDown = false;
-  private readonly bin: string;
+  private readonly ledger: RunLedger;
+  private readonly permissions: PermissionBroker;
+  private readonly warm: WarmPool;
+  private readonly runDeps: RunDeps;
 
   constructor(private readonly deps: StreamingDeps) {
-    // A relative path like `tools/fake-claude/fake-claude.mjs` means the server's cwd, not the project's.
-    const bin = deps.config.claudeBin;
-    this.bin = bin.includes("/") ? resolve(bin) : bin;
+    const c = deps.config;
+    this.ledger = new RunLedger(deps.db);
+    this.permissions = new PermissionBroker(deps.db, deps.bus, c.permissionTimeoutMs, deps.logger);
+    this.warm = new WarmPool(c.warmSeconds * 1000, c.warmMax, (proc) => proc.retire(c.killGraceMs));
+    this.runDeps = {
+      logger: deps.logger,
+      bus: deps.bus,
+      sessions: deps.sessions,
+      ingest: deps.ingest,
+      ledger: this.ledger,
+      permissions: this.permissions,
+      idleTimeoutMs: c.runIdleTimeoutMs,
+      killGraceMs: c.killGraceMs,
+      maxLineBytes: c.maxLineBytes,
+      bin: deps.cli.bin,
+    };
+  }
+
+  /** At start: kills what a crashed server left running and marks its runs interrupted. */
+  reapOrphans(): { killed: number; runs: number } {
+    return this.ledger.reapOrphans();
   }
 
   isRunning(sessionId: string): boolean {
@@ -68,208 +81,121 @@ export class StreamingService {
     const session = this.deps.sessions.getRow(sessionId);
     if (this.runs.has(sessionId)) throw conflict(`session ${sessionId} already has a run in progress: wait for it or cancel it`);
     if (this.shuttingDown) throw conflict("the server is shutting down");
+    if (prompt.includes("\0")) throw badRequest("prompt", "must not contain NUL characters");
     const cwd = this.deps.sessions.runDirectory(session);
 
-    // A fork's first run continues the parent's Claude session into a new one; later runs use its own id.
-    const forkFirstRun = !session.claudeSessionId && !!session.forkSourceClaudeId;
-    const args = buildClaudeArgs({
-      prompt,
-      options,
-      resume: session.claudeSessionId ?? session.forkSourceClaudeId,
-      forkSession: forkFirstRun,
-      model: session.model,
+    const settings = {
+      model: session.runModel,
       permissionMode: session.permissionMode,
-    });
-
-    if (args.some((arg) => arg.includes("\0"))) throw badRequest("prompt", "must not contain NUL characters");
-
-    const runId = randomUUID();
-    const facts: RunFacts = {
-      bin: this.bin,
-      idleTimeoutMs: this.deps.config.runIdleTimeoutMs,
-      stopReason: null,
-      storageError: null,
-      spawnError: null,
-      exitCode: null,
-      signal: null,
-      result: null,
-      stderrTail: "",
+      systemPrompt: session.systemPrompt,
+      maxTurns: session.maxTurns,
+      maxBudgetUsd: session.maxBudgetUsd,
     };
+    const key = JSON.stringify([this.deps.cli.bin, cwd, buildClaudeArgs({ options, session: settings })]);
+    let proc = this.warm.take(sessionId, key);
+    const warm = proc !== undefined;
+    if (!proc) {
+      // A fork's first run continues the parent's Claude session into a new one (up to the fork point); later runs use its own id.
+      const forkFirstRun = !session.claudeSessionId && !!session.forkSourceClaudeId;
+      const args = buildClaudeArgs({
+        options,
+        session: settings,
+        resume: session.claudeSessionId ?? session.forkSourceClaudeId,
+        forkSession: forkFirstRun,
+        resumeSessionAt: forkFirstRun ? session.forkAtUuid : null,
+      });
+      if (args.some((arg) => arg.includes("\0"))) throw badRequest("options", "must not contain NUL characters");
+      proc = new SessionProcess(sessionId, key, this.deps.cli.bin, args, cwd, this.deps.config.maxLineBytes, this.ledger, this.deps.logger);
+    }
+    const run = new ChatRun(sessionId, proc, this.runDeps);
     // Registered before the first await, so a second send for this session is refused (409).
-    const run = { runId, sessionId, facts, startedAt: toWireDate(new Date()) } as ActiveRun;
     this.runs.set(sessionId, run);
     try {
-      this.publish(sessionId, { kind: "run", sessionId, runId, state: "started", at: run.startedAt });
-      const promptLine = { type: "user", message: { role: "user", content: prompt }, timestamp: new Date().toISOString(), origin: "ils" };
-      this.deps.ingest.appendMessages(sessionId, [{ raw: JSON.stringify(promptLine), value: promptLine }]);
-      this.deps.sessions.setStatus(sessionId, "active");
-      run.child = spawnClaude(this.bin, args, cwd);
+      run.start(prompt);
     } catch (error) {
       // Nothing is running: leave the session in a final state and tell subscribers the run is over.
       this.runs.delete(sessionId);
+      proc.retire(0);
       const message = `could not start Claude Code: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.sessions.setStatus(sessionId, "error", message);
-      this.publish(sessionId, { kind: "run", sessionId, runId, state: "failed", at: toWireDate(new Date()), error: { code: "CLAUDE_FAILED", message } });
+      this.publish(sessionId, { kind: "run", sessionId, runId: run.runId, state: "failed", at: run.startedAt, error: { code: "CLAUDE_FAILED", message } });
       throw error instanceof AppError ? error : new AppError("CLAUDE_FAILED", message);
     }
-    this.deps.logger.info({ sessionId, runId, resume: args.includes("--resume"), fork: forkFirstRun }, "claude run started");
-    run.done = this.supervise(run);
-    await new Promise<void>((started) => {
-      run.child.once("spawn", started);
-      run.child.once("error", () => started());
-    });
-    return { sessionId, runId };
+    this.deps.logger.info({ sessionId, runId: run.runId, warm, pid: proc.process.id?.pid }, "claude run started");
+    void run.done.then(() => this.afterRun(run));
+    await proc.process.started();
+    return { sessionId, runId: run.runId };
   }
 
-  /** Stops the session's run (SIGINT, SIGKILL after the grace period); what was stored stays. */
+  /**
+   * The directory Claude runs in. One call, so the project-roots guard can take it over.
+   */
+
+  /** Stops the session's run (interrupt, then the whole tree killed after the grace period); what was stored stays. */
   async cancel(sessionId: string): Promise<{ cancelled: boolean }> {
     const id = this.deps.sessions.getRow(sessionId).id;
     const run = this.runs.get(id);
     if (!run) return { cancelled: false };
-    this.stop(run, "cancel");
+    run.stop("cancel");
     await run.done;
     return { cancelled: true };
   }
 
+  /** Answers a pending permission request; NOT_FOUND when it is unknown or already answered. */
+  respond(input: RespondInput, by: PermissionDecidedBy): RespondResult {
+    const parsed = RespondInput.safeParse(input);
+    if (!parsed.success) throw validationError(parsed.error);
+    const id = this.deps.sessions.getRow(parsed.data.sessionId).id;
+    this.permissions.respond({ ...parsed.data, sessionId: id }, by);
+    return { acknowledged: true };
+  }
+
+  isPermissionPending(sessionId: string, requestId: string): boolean {
+    return this.permissions.isPending(sessionId, requestId);
+  }
+
   /**
    * Stored messages after `afterSeq`, then live events. Run events are live only: a client connecting during a
-   * run gets that run's `started` after the backlog; one connecting after it learns the outcome from the stored
-   * `result` message and the session's status.
+   * run gets that run's `started` and its pending permission requests after the backlog.
    */
   events(sessionId: string, opts: { afterSeq?: number; signal?: AbortSignal } = {}): AsyncIterable<ChatEvent> {
     const id = this.deps.sessions.getRow(sessionId).id; // 404 before the stream starts
     return chatEvents(this.deps.bus, this.deps.history, id, opts, () => {
       const run = this.runs.get(id);
-      return run && { kind: "run", sessionId: id, runId: run.runId, state: "started", at: run.startedAt };
+      const state: LiveEvent[] = [];
+      if (run) state.push({ kind: "run", sessionId: id, runId: run.runId, state: "started", at: run.startedAt });
+      for (const request of this.permissions.pendingFor(id)) state.push({ kind: "permission", request });
+      return state;
     });
   }
 
-  /** Stops every run (their sessions are marked interrupted) and waits for the processes to exit. */
+  /** Stops every run (their sessions are marked interrupted), ends the warm processes and waits for all to exit. */
   async shutdown(): Promise<void> {
     this.shuttingDown = true;
     const runs = [...this.runs.values()];
-    for (const run of runs) this.stop(run, "shutdown");
+    const procs = [...runs.map((r) => r.proc), ...this.warm.all()];
+    for (const run of runs) run.stop("shutdown");
     await Promise.all(runs.map((r) => r.done));
+    this.warm.clear();
+    for (const proc of procs) proc.retire(this.deps.config.killGraceMs);
+    await Promise.all(procs.map((p) => p.process.closedPromise));
   }
 
-  private stop(run: ActiveRun, reason: StopReason): void {
-    if (run.facts.stopReason) return;
-    run.facts.stopReason = reason;
-    signalGroup(run.child, "SIGINT");
-    run.killTimer = setTimeout(() => signalGroup(run.child, "SIGKILL"), this.deps.config.killGraceMs);
-  }
-
-  private supervise(run: ActiveRun): Promise<void> {
-    const { child, facts } = run;
-    const splitter = new LineSplitter();
-    const stderr = new TailBuffer();
-    return new Promise<void>((resolveDone) => {
-      let finished = false;
-      let exitTimer: NodeJS.Timeout | undefined;
-      const idle = setTimeout(() => this.stop(run, "timeout"), facts.idleTimeoutMs);
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        clearTimeout(idle);
-        clearTimeout(exitTimer);
-        clearTimeout(run.killTimer);
-        this.store(run, splitter.flush());
-        facts.stderrTail = stderr.text();
-        // A stopped run's tools (a Bash `sleep`) must not outlive it.
-        if (facts.stopReason) signalGroup(child, "SIGKILL");
-        this.complete(run);
-        resolveDone();
-      };
-      child.stdout.on("data", (chunk: Buffer) => {
-        idle.refresh();
-        this.store(run, splitter.push(chunk));
-      });
-      child.stderr.on("data", (chunk: Buffer) => {
-        idle.refresh();
-        stderr.push(chunk);
-      });
-      child.on("error", (error: NodeJS.ErrnoException) => {
-        if (child.pid !== undefined) return; // a failed kill of a running child, not a failed start
-        facts.spawnError = error;
-        finish();
-      });
-      child.on("exit", (code, signal) => {
-        facts.exitCode = code;
-        facts.signal = signal;
-        exitTimer = setTimeout(() => {
-          child.stdout.destroy();
-          child.stderr.destroy();
-          finish();
-        }, CLOSE_AFTER_EXIT_MS);
-      });
-      child.on("close", (code, signal) => {
-        if (facts.exitCode === null && facts.signal === null) {
-          facts.exitCode = code;
-          facts.signal = signal;
-        }
-        finish();
-      });
-    });
-  }
-
-  /** Lines of one chunk go in one transaction; `stream_event` deltas are published live and never stored. */
-  private store(run: ActiveRun, lines: string[]): void {
-    if (lines.length === 0 || run.facts.storageError) return;
-    let batch: IngestEntry[] = [];
-    const flush = () => {
-      if (batch.length === 0) return;
-      const entries = batch;
-      batch = [];
-      try {
-        this.deps.ingest.appendMessages(run.sessionId, entries);
-      } catch (error) {
-        run.facts.storageError = error instanceof Error ? error.message : String(error);
-        this.deps.logger.error({ err: error, sessionId: run.sessionId, runId: run.runId }, "could not store claude output");
-        this.stop(run, "storage");
-      }
-    };
-    for (const line of lines) {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        batch.push({ raw: line }); // stored as an `unknown` message
-        continue;
-      }
-      const object = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-      if (object.type === "stream_event") {
-        flush();
-        this.publish(run.sessionId, { kind: "partial", sessionId: run.sessionId, runId: run.runId, event: value });
-        continue;
-      }
-      if (object.type === "result") {
-        const text = typeof object.result === "string" ? object.result : typeof object.subtype === "string" ? object.subtype : null;
-        run.facts.result = { isError: object.is_error === true, text };
-      }
-      batch.push({ raw: line, value });
-    }
-    flush();
-  }
-
-  private complete(run: ActiveRun): void {
-    const outcome = runOutcome(run.facts);
+  /** A run that ended cleanly leaves its process warm for the next prompt; any other is retired with its tools. */
+  private afterRun(run: ChatRun): void {
     this.runs.delete(run.sessionId);
-    try {
-      this.deps.sessions.setStatus(run.sessionId, outcome.status, outcome.error?.message ?? null);
-    } catch (error) {
-      this.deps.logger.error({ err: error, sessionId: run.sessionId }, "could not store run status");
+    const proc = run.proc;
+    if (!proc.alive) return;
+    if (run.facts.stopReason || this.shuttingDown) {
+      proc.process.killTree();
+      return;
     }
-    const log = { sessionId: run.sessionId, runId: run.runId, state: outcome.state, exitCode: run.facts.exitCode, signal: run.facts.signal };
-    if (outcome.error) this.deps.logger.warn({ ...log, error: outcome.error.message }, "claude run ended");
-    else this.deps.logger.info(log, "claude run ended");
-    this.publish(run.sessionId, {
-      kind: "run",
-      sessionId: run.sessionId,
-      runId: run.runId,
-      state: outcome.state,
-      at: toWireDate(new Date()),
-      ...(outcome.error ? { error: outcome.error } : {}),
-    });
+    proc.listener = {
+      lines: () => undefined, // nothing is asked between turns
+      tooLong: () => undefined,
+      closed: () => this.warm.forget(proc),
+    };
+    this.warm.park(proc);
   }
 
   private publish(sessionId: string, event: LiveEvent): void {

@@ -46,7 +46,8 @@ const EnvSchema = z.object({
     .refine((origins) => origins.every(isOrigin), "each entry must be an origin: http(s)://host[:port], no path (`null` is never allowed)")
     .transform((origins) => origins.map((origin) => new URL(origin).origin))
     .default([]),
-  ILS_CLAUDE_BIN: z.string().min(1).default("claude"),
+  /** The Claude Code executable; unset: `claude` on PATH, else the CLI bundled with the Agent SDK. */
+  ILS_CLAUDE_BIN: z.string().min(1).optional(),
   ILS_CLAUDE_DIR: z.string().min(1).optional(),
   /** Where a session without a project directory runs Claude Code (the iOS app never sends a path). */
   ILS_DEFAULT_PROJECT_DIR: z.string().min(1).optional(),
@@ -56,9 +57,26 @@ const EnvSchema = z.object({
   ILS_SYNC: z.enum(["off", "start", "watch"]).default("watch"),
   /** A run with no output for this long is stopped (ms). */
   ILS_RUN_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
-  /** SIGINT first; SIGKILL after this grace period (ms). */
-  ILS_KILL_GRACE_MS: z.coerce.number().int().positive().default(5_000),
+  /** Cancel/shutdown interrupt the turn first; the whole process tree is killed after this grace period (ms). */
+  ILS_KILL_GRACE_MS: z.coerce.number().int().positive().default(1_000),
+  /** A Claude output line longer than this fails the run (bytes; never buffered whole). */
+  ILS_MAX_LINE_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  /** An unanswered permission request is denied after this long: `600`, `600s`, `10m` or `500ms`. */
+  ILS_PERMISSION_TIMEOUT: z
+    .string()
+    .regex(/^\d+(ms|s|m)?$/, "must be a duration like 600, 600s, 10m or 500ms")
+    .default("10m"),
+  /** A finished run's Claude process is kept this long for the session's next prompt (0: never). */
+  ILS_WARM_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** At most this many warm processes (least recently used first out; 0: none). */
+  ILS_WARM_MAX: z.coerce.number().int().min(0).default(4),
 });
+
+function durationMs(text: string): number {
+  const match = /^(\d+)(ms|s|m)?$/.exec(text)!;
+  const n = Number(match[1]);
+  return match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000;
+}
 
 export interface Config {
   host: string;
@@ -69,7 +87,8 @@ export interface Config {
   allowedHosts: string[];
   /** Browser origins allowed besides the server's own. */
   allowedOrigins: string[];
-  claudeBin: string;
+  /** ILS_CLAUDE_BIN as given (undefined: found at start, see chat/claude-cli.ts). */
+  claudeBin: string | undefined;
   claudeDir: string;
   /** Real path, checked against the roots at start. */
   defaultProjectDir: string;
@@ -81,6 +100,10 @@ export interface Config {
   sync: z.infer<typeof EnvSchema>["ILS_SYNC"];
   runIdleTimeoutMs: number;
   killGraceMs: number;
+  maxLineBytes: number;
+  permissionTimeoutMs: number;
+  warmSeconds: number;
+  warmMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -118,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sync: e.ILS_SYNC,
     runIdleTimeoutMs: e.ILS_RUN_IDLE_TIMEOUT_MS,
     killGraceMs: e.ILS_KILL_GRACE_MS,
+    maxLineBytes: e.ILS_MAX_LINE_BYTES,
+    permissionTimeoutMs: durationMs(e.ILS_PERMISSION_TIMEOUT),
+    warmSeconds: e.ILS_WARM_SECONDS,
+    warmMax: e.ILS_WARM_MAX,
   };
 }
 

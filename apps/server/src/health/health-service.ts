@@ -1,5 +1,5 @@
-import { execFile } from "node:child_process";
 import type { HealthStatus } from "@ils/contracts";
+import { probeClaude, type ClaudeCli } from "../chat/claude-cli.ts";
 import type { Database } from "../db/database.ts";
 import { SERVER_VERSION } from "../version.ts";
 
@@ -11,7 +11,7 @@ export class HealthService {
 
   constructor(
     private readonly db: Database,
-    private readonly claudeBin: string,
+    private readonly cli: ClaudeCli,
   ) {}
 
   async check(): Promise<HealthStatus> {
@@ -27,18 +27,9 @@ export class HealthService {
 
   private claudeStatus(): Promise<HealthStatus["claude"]> {
     if (!this.claude || Date.now() - this.claude.at > CLAUDE_CHECK_TTL_MS) {
-      this.claude = { at: Date.now(), value: probeClaude(this.claudeBin) };
+      const { bin, source } = this.cli;
+      this.claude = { at: Date.now(), value: probeClaude(bin).then((p) => ({ ...p, path: bin, source })) };
     }
     return this.claude.value;
   }
-}
-
-function probeClaude(bin: string): Promise<HealthStatus["claude"]> {
-  return new Promise((resolve) => {
-    execFile(bin, ["--version"], { timeout: 5_000 }, (error, stdout) => {
-      if (error && (error as NodeJS.ErrnoException).code === "ENOENT") return resolve({ found: false, version: null });
-      const version = String(stdout).trim().split("\n")[0] || null;
-      resolve({ found: !error || Boolean(version), version });
-    });
-  });
 }

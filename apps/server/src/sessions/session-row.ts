@@ -1,4 +1,4 @@
-import { toWireDate, type Session } from "@ils/contracts";
+import { PermissionMode, toWireDate, type Session } from "@ils/contracts";
 import { nameFromText } from "@ils/sync";
 
 /** A `Session` table row as better-sqlite3 returns it. */
@@ -28,6 +28,11 @@ export interface SessionRow {
   gitBranch: string | null;
   claudeVersion: string | null;
   lastError: string | null;
+  runModel: string | null;
+  systemPrompt: string | null;
+  maxTurns: number | null;
+  maxBudgetUsd: number | null;
+  forkAtUuid: string | null;
   viewCount: number;
   hasConversation: number;
   agentId: string | null;
@@ -66,7 +71,8 @@ export function toSession(row: SessionRow): Session {
     projectPath: row.projectPath,
     projectName: row.projectName,
     model: row.model,
-    permissionMode: row.permissionMode as Session["permissionMode"],
+    // Rows written before the modes followed the CLI may hold `delegate`, which runs as `default`.
+    permissionMode: PermissionMode.safeParse(row.permissionMode).data ?? "default",
     status: row.status as Session["status"],
     source: row.source as Session["source"],
     forkedFromId: row.forkedFromId,

@@ -28,6 +28,12 @@ export interface NewSession {
   forkSourceClaudeId?: string | null;
   parentSessionId?: string | null;
   firstPrompt?: string | null;
+  /** Run settings (see the migration `chat_runs`): used on every run unless the run says otherwise. */
+  runModel?: string | null;
+  systemPrompt?: string | null;
+  maxTurns?: number | null;
+  maxBudgetUsd?: number | null;
+  forkAtUuid?: string | null;
   createdAt?: string;
   lastActiveAt?: string;
 }
@@ -54,7 +60,11 @@ export class SessionService {
         projectPath,
         projectName: projectPath ? basename(projectPath) : null,
         model: parsed.model ?? null,
+        runModel: parsed.model ?? null,
         permissionMode: parsed.permissionMode ?? "default",
+        systemPrompt: parsed.systemPrompt ?? null,
+        maxTurns: parsed.maxTurns ?? null,
+        maxBudgetUsd: parsed.maxBudgetUSD ?? null,
         source: "ils",
       }),
     );
@@ -93,14 +103,21 @@ export class SessionService {
       forkSourceClaudeId: fields.forkSourceClaudeId ?? null,
       parentSessionId: fields.parentSessionId ?? null,
       firstPrompt: fields.firstPrompt ?? null,
+      runModel: fields.runModel ?? null,
+      systemPrompt: fields.systemPrompt ?? null,
+      maxTurns: fields.maxTurns ?? null,
+      maxBudgetUsd: fields.maxBudgetUsd ?? null,
+      forkAtUuid: fields.forkAtUuid ?? null,
       createdAt: fields.createdAt ?? now,
       lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
     };
     const insert = this.db.prepare(
       `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
-           forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, createdAt, lastActiveAt)
+           forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, runModel, systemPrompt, maxTurns, maxBudgetUsd,
+           forkAtUuid, createdAt, lastActiveAt)
          VALUES (@id, @claudeSessionId, @name, @projectPath, @projectName, @model, @permissionMode, @status, @source,
-           @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @createdAt, @lastActiveAt)`,
+           @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @runModel, @systemPrompt, @maxTurns, @maxBudgetUsd,
+           @forkAtUuid, @createdAt, @lastActiveAt)`,
     );
     retryBusy(this.db, () => insert.run(row));
     return this.getRow(row.id);

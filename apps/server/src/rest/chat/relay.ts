@@ -29,7 +29,7 @@ export interface RelayOptions {
 export async function relaySession(o: RelayOptions): Promise<void> {
   const { services, sse, sessionId } = o;
   const streaming = services.streaming;
-  const view = new StreamView();
+  const view = new StreamView((requestId) => streaming.isPermissionPending(sessionId, requestId));
   const stop = new AbortController();
   const onClientGone = () => stop.abort();
   o.signal.addEventListener("abort", onClientGone);
@@ -87,6 +87,8 @@ export async function relaySession(o: RelayOptions): Promise<void> {
       const raw = event.event as { type?: unknown } | null;
       const line = raw && raw.type === "stream_event" ? raw : { type: "stream_event", event: raw };
       void enqueue(() => sendMapped(view.map(line)));
+    } else if (event.kind === "permission") {
+      // The app gets a request from its stored message (above), which carries the seq it resumes after.
     } else if (TERMINAL.has(event.state)) {
       endedRuns.add(event.runId);
       const ours = o.start ? event.runId === runId : true;

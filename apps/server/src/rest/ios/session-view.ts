@@ -1,4 +1,4 @@
-import type { IosChatSession, Session } from "@ils/contracts";
+import { toIosPermissionMode, type IosChatSession, type Session } from "@ils/contracts";
 import { projectIdFor } from "../../projects/project-id.ts";
 
 /**
@@ -9,7 +9,7 @@ export function toChatSession(session: Session): IosChatSession {
   return {
     id: session.id,
     model: session.model ?? "default",
-    permissionMode: session.permissionMode,
+    permissionMode: toIosPermissionMode(session.permissionMode),
     status: session.status,
     messageCount: session.messageCount,
     source: session.source,

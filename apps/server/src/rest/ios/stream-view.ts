@@ -22,6 +22,9 @@ function compact<T extends Json>(value: T): T {
 export class StreamView {
   private streamedText = false;
 
+  /** `isPending(requestId)`: whether a stored permission request still waits for an answer (answered ones are history). */
+  constructor(private readonly isPending: (requestId: string) => boolean = () => false) {}
+
   /** The app event for one raw line, or undefined for lines the app has no type for (progress, ...). */
   map(raw: unknown): IosStreamMessage | undefined {
     if (!isObject(raw)) return undefined;
@@ -36,6 +39,8 @@ export class StreamView {
         return this.result(raw);
       case "stream_event":
         return this.streamEvent(raw);
+      case "control_request":
+        return this.permission(raw);
       default:
         return undefined;
     }
@@ -118,6 +123,14 @@ export class StreamView {
         : undefined,
       modelUsage,
     });
+  }
+
+  /** A stored `can_use_tool` request still waiting: the app's permission modal. */
+  private permission(raw: Json): IosStreamMessage | undefined {
+    const request = isObject(raw.request) ? raw.request : undefined;
+    const requestId = str(raw.request_id);
+    if (!request || request.subtype !== "can_use_tool" || requestId === undefined || !this.isPending(requestId)) return undefined;
+    return { type: "permission", requestId, toolName: str(request.tool_name) ?? "unknown", toolInput: request.input ?? {} };
   }
 
   private streamEvent(raw: Json): IosStreamMessage | undefined {

@@ -1,4 +1,5 @@
 import {
+  fromIosPermissionMode,
   IosAcknowledged,
   IosChatStreamRequest,
   IosDeleted,
@@ -6,28 +7,68 @@ import {
   IosPermissionRequest,
   IosSessionIdParams,
   IosStreamMessage,
+  RunOptions,
   type IosChatOptions,
-  type RunOptions,
 } from "@ils/contracts";
 import { z } from "zod";
+import { badRequest, validationError } from "../../errors/app-error.ts";
 import type { Services } from "../../services.ts";
 import { relaySession, resumePoint } from "../chat/relay.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 import { SseWriter } from "../sse.ts";
 
-/** The app's options that map to a Claude run; `resume` is ignored (the session knows its Claude session). */
-function runOptions(options: IosChatOptions | undefined): RunOptions | undefined {
+/**
+ * The app's options, each mapped to a run option or refused (400 naming it): none is dropped silently.
+ * `resume` may only name the session's own Claude session (the app always adds it); forking has its own route.
+ */
+function runOptions(options: IosChatOptions | undefined, claudeSessionId: string | null): RunOptions | undefined {
   if (!options) return undefined;
   const picked: RunOptions = {};
-  if (options.model !== undefined) picked.model = options.model;
-  if (options.permissionMode !== undefined) picked.permissionMode = options.permissionMode;
-  if (options.maxTurns !== undefined) picked.maxTurns = options.maxTurns;
-  if (options.allowedTools !== undefined) picked.allowedTools = options.allowedTools;
-  if (options.disallowedTools !== undefined) picked.disallowedTools = options.disallowedTools;
-  if (options.systemPrompt !== undefined) picked.systemPrompt = options.systemPrompt;
-  if (options.appendSystemPrompt !== undefined) picked.appendSystemPrompt = options.appendSystemPrompt;
-  if (options.includePartialMessages !== undefined) picked.includePartialMessages = options.includePartialMessages;
-  return picked;
+  const refuse = (key: string, why: string) => {
+    throw badRequest(`options.${key}`, `not supported: ${why}`);
+  };
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    switch (key) {
+      case "permissionMode":
+        picked.permissionMode = fromIosPermissionMode(options.permissionMode!);
+        break;
+      case "model":
+      case "maxTurns":
+      case "maxBudgetUSD":
+      case "allowedTools":
+      case "disallowedTools":
+      case "systemPrompt":
+      case "appendSystemPrompt":
+      case "addDirs":
+      case "includePartialMessages":
+      case "agent":
+      case "betas":
+      case "debug":
+        (picked as Record<string, unknown>)[key] = value;
+        break;
+      case "resume":
+        if (value !== claudeSessionId) refuse(key, "a session resumes its own Claude session; use POST /sessions/{id}/fork to branch");
+        break;
+      case "forkSession":
+        if (value === true) refuse(key, "use POST /sessions/{id}/fork");
+        break;
+      case "continueConversation":
+        if (value === true) refuse(key, "a session always continues its own conversation");
+        break;
+      case "noSessionPersistence":
+        if (value === true) refuse(key, "the server resumes sessions from Claude Code's transcript");
+        break;
+      case "inputFormat":
+        if (value !== "stream-json") refuse(key, "prompts are always sent as stream-json");
+        break;
+      default:
+        refuse(key, "unknown option");
+    }
+  }
+  const parsed = RunOptions.safeParse(picked);
+  if (!parsed.success) throw validationError(parsed.error);
+  return parsed.data;
 }
 
 /**
@@ -40,7 +81,7 @@ function sessionFor(services: Services, body: z.output<typeof IosChatStreamReque
     {
       ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
       ...(body.options?.model !== undefined ? { model: body.options.model } : {}),
-      ...(body.options?.permissionMode !== undefined ? { permissionMode: body.options.permissionMode } : {}),
+      ...(body.options?.permissionMode !== undefined ? { permissionMode: fromIosPermissionMode(body.options.permissionMode) } : {}),
     },
     body.sessionId,
   );
@@ -63,13 +104,15 @@ export const chatRoutes: RouteDef[] = [
     errors: [404],
     handle: async ({ body, services, res, signal }) => {
       const streaming = services.streaming;
+      // Options are checked before a session is created on the fly: a refused request leaves nothing behind.
+      const existing = body.sessionId !== undefined ? services.sessions.findRow(body.sessionId) : undefined;
+      const options = runOptions(body.options, existing?.claudeSessionId ?? null);
       const sessionId = sessionFor(services, body);
       const session = services.sessions.getRow(sessionId);
       // Checked before the stream opens too: a refused directory is a 400, not an error event in a 200 stream.
       services.sessions.runDirectory(session);
       const afterSeq = session.lastSeq;
       const sse = new SseWriter(res);
-      const options = runOptions(body.options);
       await relaySession({
         services,
         sse,
@@ -126,15 +169,22 @@ export const chatRoutes: RouteDef[] = [
     tag: "chat",
     summary: "Answer a permission request",
     description:
-      "Claude Code in print mode never asks interactively (denied tools are reported in the result), so there is nothing to answer: `acknowledged` is false.",
+      "Answers the `permission` event of a running session (`requestId` from the event). `allow` runs the tool (with `updatedInput` instead of the requested input when given); `deny` gives the model `reason`. 404 for an unknown or already answered request.",
     params: z.object({ id: IosSessionIdParams.shape.id, requestId: z.string().min(1).max(200) }),
     body: IosPermissionRequest,
     example: { decision: "allow" },
     response: IosAcknowledged,
     errors: [404],
-    handle: async ({ params, services }) => {
-      services.sessions.getRow(params.id);
-      return { acknowledged: false };
-    },
+    handle: async ({ params, body, services }) =>
+      services.streaming.respond(
+        {
+          sessionId: params.id,
+          requestId: params.requestId,
+          decision: body.decision,
+          ...(body.reason !== undefined ? { reason: body.reason } : {}),
+          ...(body.updatedInput !== undefined ? { updatedInput: body.updatedInput } : {}),
+        },
+        "rest",
+      ),
   }),
 ];

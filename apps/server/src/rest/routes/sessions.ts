@@ -1,4 +1,5 @@
 import {
+  fromIosPermissionMode,
   IosChatSession,
   IosCreateSessionRequest,
   IosForkRequest,
@@ -74,7 +75,10 @@ export const sessionRoutes: RouteDef[] = [
       const session = services.sessions.create({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.model !== undefined ? { model: body.model } : {}),
-        ...(body.permissionMode !== undefined ? { permissionMode: body.permissionMode } : {}),
+        ...(body.permissionMode !== undefined ? { permissionMode: fromIosPermissionMode(body.permissionMode) } : {}),
+        ...(body.systemPrompt !== undefined ? { systemPrompt: body.systemPrompt } : {}),
+        ...(body.maxTurns !== undefined ? { maxTurns: body.maxTurns } : {}),
+        ...(body.maxBudgetUSD !== undefined ? { maxBudgetUSD: body.maxBudgetUSD } : {}),
         ...(body.projectPath !== undefined ? { projectPath: body.projectPath } : {}),
         ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
       });

@@ -1,10 +1,12 @@
-import { EventsInput, SendInput, SessionIdInput } from "@ils/contracts";
+import { EventsInput, RespondInput, SendInput, SessionIdInput } from "@ils/contracts";
 import { tracked } from "@trpc/server";
 import { protectedProcedure, router } from "../init.ts";
 
 export const chatRouter = router({
   /** Starts a Claude Code run in the session; its output arrives on `chat.events`. 409 while a run is active. */
   send: protectedProcedure.input(SendInput).mutation(({ ctx, input }) => ctx.services.streaming.send(input)),
+  /** Answers a pending permission request (a `permission` event); NOT_FOUND when unknown or already answered. */
+  respond: protectedProcedure.input(RespondInput).mutation(({ ctx, input }) => ctx.services.streaming.respond(input, "trpc")),
   cancel: protectedProcedure.input(SessionIdInput).mutation(({ ctx, input }) => ctx.services.streaming.cancel(input.sessionId)),
   /**
    * Stored messages after `lastEventId` (a seq), then live ones. Message events are `tracked` by seq, so a
