@@ -35,7 +35,7 @@ beforeAll(async () => {
   mock = spawn(process.execPath, [join(FIXTURES, "generated", "tools", "mock-anthropic.mjs"), "--scenario", join(dir.path, "mock.json"), "--log", join(dir.path, "requests.jsonl"), "--port-file", portFile], { stdio: "ignore" });
   for (let i = 0; i < 100 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
   server = await startServerProcess({
-    ILS_DB: join(dir.path, "ils.db"),
+    ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_DEFAULT_PROJECT_DIR: project,
     ILS_CLAUDE_BIN: bundledClaude()!,
     HOME: home,

@@ -61,11 +61,11 @@ describe("the /t/<token> prefix", () => {
     expect(t.counts()).toEqual({ sessions: 1, runs: 1 });
   });
 
-  it("opens every route: /health, REST, tRPC, the OpenAPI document, /docs", async () => {
-    for (const path of ["/health", "/api/v1/sessions", `/trpc/sessions.list?input=${encodeURIComponent("{}")}`, "/api/v1/openapi.json", "/docs", ""]) {
+  it("opens every route: /health, REST, tRPC, the OpenAPI document, /docs, the session browser", async () => {
+    // `/t/<token>` alone is the base URL: the session browser's page.
+    for (const path of ["/health", "/api/v1/sessions", `/trpc/sessions.list?input=${encodeURIComponent("{}")}`, "/api/v1/openapi.json", "/docs", "", "/"]) {
       const res = await fetch(`${base}${path}`);
-      // `/t/<token>` alone is the base URL: no route there, but authenticated (404, not 401).
-      expect(res.status, path || "(base)").toBe(path === "" ? 404 : 200);
+      expect(res.status, path || "(base)").toBe(200);
     }
   });
 

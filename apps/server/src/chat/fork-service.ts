@@ -1,5 +1,6 @@
 import { ForkInput, type Session } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
 import type { SessionService } from "../sessions/session-service.ts";
@@ -37,7 +38,8 @@ export class ForkService {
   /** The new session and its copy are written in one transaction: a failed copy leaves no half fork. */
   fork(input: { sessionId: string; atMessageId?: string | undefined }): Session {
     const parsed = ForkInput.parse(input);
-    return this.db.transaction(() => this.forkInTransaction(parsed.sessionId, parsed.atMessageId))();
+    const fork = this.db.transaction(() => this.forkInTransaction(parsed.sessionId, parsed.atMessageId));
+    return retryBusy(this.db, () => fork.immediate());
   }
 
   private forkInTransaction(sessionId: string, atMessageId: string | undefined): Session {

@@ -1,5 +1,6 @@
 import { toWireDate, type PermissionDecidedBy, type PermissionRequest, type RespondInput } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import type { MessageBus } from "../messages/message-bus.ts";
@@ -30,7 +31,7 @@ export class PermissionBroker {
   private readonly decide;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly bus: MessageBus,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
@@ -59,7 +60,7 @@ export class PermissionBroker {
       status: "pending",
       decision: null,
     };
-    this.insert.run({
+    const row = {
       sessionId: asker.sessionId,
       requestId: tool.requestId,
       runId: asker.runId,
@@ -67,7 +68,8 @@ export class PermissionBroker {
       toolInput: JSON.stringify(tool.input ?? null),
       toolUseId: tool.toolUseId,
       createdAt: now.toISOString(),
-    });
+    };
+    retryBusy(this.db, () => this.insert.run(row));
     const minutes = Math.round(this.timeoutMs / 6_000) / 10;
     const timer = setTimeout(
       () => this.settle(asker.sessionId, tool.requestId, { decision: "deny", reason: `no answer within ${minutes} min (ILS_PERMISSION_TIMEOUT): denied` }, "timeout"),
@@ -126,7 +128,7 @@ export class PermissionBroker {
     const now = new Date();
     const updatedInput = answer.decision === "allow" ? (answer.updatedInput ?? p.request.toolInput) : undefined;
     try {
-      this.decide.run({
+      const row = {
         sessionId,
         requestId,
         decision: answer.decision,
@@ -134,7 +136,8 @@ export class PermissionBroker {
         updatedInput: updatedInput === undefined ? null : JSON.stringify(updatedInput),
         decidedBy: by,
         decidedAt: now.toISOString(),
-      });
+      };
+      retryBusy(this.db, () => this.decide.run(row));
     } catch (error) {
       // The answer still goes to Claude (a run must not hang on a full disk); the message stored with it may fail too.
       this.logger.error({ err: error, sessionId, requestId }, "could not store a permission decision");

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import { retryBusy } from "../db/write-retry.ts";
 import { currentBootId, isSameProcess, killTree, type ProcessId } from "./process-tree.ts";
 
 export type RunEndState = "finished" | "failed" | "cancelled" | "interrupted";
@@ -32,23 +33,23 @@ export class RunLedger {
   }
 
   runStarted(runId: string, sessionId: string): void {
-    this.insertRun.run(runId, sessionId, new Date().toISOString());
+    retryBusy(this.db, () => this.insertRun.run(runId, sessionId, new Date().toISOString()));
   }
 
   runEnded(runId: string, state: RunEndState, error: string | null): void {
-    this.endRunStmt.run(state, error, new Date().toISOString(), runId);
+    retryBusy(this.db, () => this.endRunStmt.run(state, error, new Date().toISOString(), runId));
   }
 
   processStarted(id: string, sessionId: string, proc: ProcessId, pgid: number): void {
-    this.insertProcess.run(id, sessionId, proc.pid, pgid, proc.startTime, currentBootId(), new Date().toISOString());
+    retryBusy(this.db, () => this.insertProcess.run(id, sessionId, proc.pid, pgid, proc.startTime, currentBootId(), new Date().toISOString()));
   }
 
   processDescendants(id: string, descendants: ProcessId[]): void {
-    this.setDescendants.run(JSON.stringify(descendants), id);
+    retryBusy(this.db, () => this.setDescendants.run(JSON.stringify(descendants), id));
   }
 
   processEnded(id: string): void {
-    this.endProcess.run(new Date().toISOString(), id);
+    retryBusy(this.db, () => this.endProcess.run(new Date().toISOString(), id));
   }
 
   /**
@@ -70,9 +71,9 @@ export class RunLedger {
         }
         killed += killTree(isSameProcess(root) ? root : undefined, known).length;
       }
-      this.endProcess.run(now, row.id);
+      retryBusy(this.db, () => this.endProcess.run(now, row.id));
     }
-    const runs = this.interruptRuns.run(now).changes;
+    const runs = retryBusy(this.db, () => this.interruptRuns.run(now)).changes;
     return { killed, runs };
   }
 }

@@ -1,7 +1,7 @@
 import { RespondInput, SendInput, type ChatEvent, type PermissionDecidedBy, type RespondResult, type SendResult } from "@ils/contracts";
 import type { Config } from "../config/config.ts";
 import type { Database } from "../db/database.ts";
-import { AppError, badRequest, conflict, validationError } from "../errors/app-error.ts";
+import { AppError, badRequest, conflict, fromStorageError, validationError } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import type { HistoryService } from "../messages/history-service.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
@@ -112,14 +112,20 @@ export class StreamingService {
     this.runs.set(sessionId, run);
     try {
       run.start(prompt);
-    } catch (error) {
+    } catch (thrown) {
       // Nothing is running: leave the session in a final state and tell subscribers the run is over.
       this.runs.delete(sessionId);
       proc.retire(0);
-      const message = `could not start Claude Code: ${error instanceof Error ? error.message : String(error)}`;
-      this.deps.sessions.setStatus(sessionId, "error", message);
-      this.publish(sessionId, { kind: "run", sessionId, runId: run.runId, state: "failed", at: run.startedAt, error: { code: "CLAUDE_FAILED", message } });
-      throw error instanceof AppError ? error : new AppError("CLAUDE_FAILED", message);
+      // A full disk while storing the prompt is STORAGE_FULL (507), not a Claude failure.
+      const error = fromStorageError(thrown);
+      const failure = error instanceof AppError ? error : new AppError("CLAUDE_FAILED", `could not start Claude Code: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        this.deps.sessions.setStatus(sessionId, "error", failure.message);
+      } catch (statusError) {
+        this.deps.logger.error({ err: statusError, sessionId }, "could not store run status");
+      }
+      this.publish(sessionId, { kind: "run", sessionId, runId: run.runId, state: "failed", at: run.startedAt, error: failure.toBody() });
+      throw failure;
     }
     this.deps.logger.info({ sessionId, runId: run.runId, warm, pid: proc.process.id?.pid }, "claude run started");
     void run.done.then(() => this.afterRun(run));
