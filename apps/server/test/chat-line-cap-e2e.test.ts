@@ -30,16 +30,17 @@ describe("a huge output line (ILS_MAX_LINE_BYTES, default 16 MB)", () => {
       // own load adds (two cores shared by parallel test files), so the bound is what the huge line adds.
       const probeFor = (until: () => boolean) =>
         (async () => {
-          let worst = 0;
+          const samples: number[] = [];
           let rss = 0;
           while (!until()) {
             const t = performance.now();
             await (await fetch(`${server.url}/health`)).arrayBuffer();
-            worst = Math.max(worst, performance.now() - t);
+            samples.push(performance.now() - t);
             rss = Math.max(rss, rssMb());
             await new Promise((r) => setTimeout(r, 20));
           }
-          return { worst, rss };
+          samples.sort((a, b) => a - b);
+          return { median: samples[Math.floor(samples.length / 2)] ?? 0, worst: samples.at(-1) ?? 0, rss };
         })();
       const quietUntil = performance.now() + 1_000;
       const quiet = await probeFor(() => performance.now() > quietUntil);
@@ -60,12 +61,16 @@ describe("a huge output line (ILS_MAX_LINE_BYTES, default 16 MB)", () => {
       await events;
       const took = performance.now() - started;
       running = false;
-      const { worst: worstHealthMs, rss: maxRss } = await probe;
+      const { median: medianHealthMs, worst: worstHealthMs, rss: maxRss } = await probe;
       expect(ended.state).toBe("failed");
       expect(ended.error.message).toContain("ILS_MAX_LINE_BYTES");
       expect(took).toBeLessThan(5_000);
       expect(maxRss).toBeLessThan(300);
-      expect(worstHealthMs).toBeLessThan(100 + quiet.worst);
+      // /health within 100 ms of what it takes on this machine at this moment. The single worst probe moves with
+      // whatever else the two cores run (parallel test files), so the typical probe carries the 100 ms bound, and
+      // the worst one a ceiling that a splitter holding the event loop breaks (the quadratic one: 3.2 s at 50 MB).
+      expect(medianHealthMs).toBeLessThan(100 + quiet.median);
+      expect(worstHealthMs).toBeLessThan(1_000 + quiet.worst);
       // The session is usable afterwards.
       await call(server.url, "chat.send", { sessionId: session.id, prompt: "again [fake delay=0]" });
       for (let i = 0; i < 200; i++) {
