@@ -1,22 +1,3 @@
-import { ConfigError, loadConfig } from "./config/config.ts";
-import { startServer } from "./app.ts";
+import { serve } from "./serve.ts";
 
-try {
-  const app = await startServer(loadConfig());
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.logger.info({ signal }, "shutting down");
-    void app.stop().then(() => process.exit(0));
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(`ils-server: ${error.message}`);
-    process.exit(78);
-  }
-  console.error("ils-server: failed to start:", error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+await serve();

@@ -33,7 +33,8 @@ export class HealthService {
   }
 }
 
-function probeClaude(bin: string): Promise<HealthStatus["claude"]> {
+/** Runs `<bin> --version`; `found` is false only when there is no such executable. */
+export function probeClaude(bin: string): Promise<HealthStatus["claude"]> {
   return new Promise((resolve) => {
     execFile(bin, ["--version"], { timeout: 5_000 }, (error, stdout) => {
       if (error && (error as NodeJS.ErrnoException).code === "ENOENT") return resolve({ found: false, version: null });
