@@ -10,6 +10,7 @@ import { systemdUnit } from "./systemd-unit.ts";
 interface InstallOptions {
   user?: boolean;
   print?: boolean;
+  dryRun?: boolean;
   format: string;
 }
 
@@ -20,14 +21,16 @@ export function addServiceCommand(program: Command): void {
     .command("install")
     .description("write a systemd user unit (Linux) or a launchd agent (macOS) that runs `ils serve` with the current ILS_* settings")
     .option("--user", "install for the current user (the only kind ils writes)")
-    .option("--print, --dry-run", "print what would be written instead of writing it")
+    .option("--print", "print what would be written instead of writing it")
+    .option("--dry-run", "the same as --print")
     .option("--format <format>", "systemd or launchd", process.platform === "darwin" ? "launchd" : "systemd")
     .action((opts: InstallOptions) => {
       if (!opts.user) throw new CliError("only per-user services are written: add --user (a system-wide unit is in docs/deploy.md)", 2);
       if (opts.format !== "systemd" && opts.format !== "launchd") throw new CliError(`--format: must be systemd or launchd (got ${JSON.stringify(opts.format)})`, 2);
-      const files = opts.format === "systemd" ? systemdFiles() : launchdFiles();
+      const print = opts.print || opts.dryRun;
+      const files = opts.format === "systemd" ? systemdFiles(print) : launchdFiles(print);
       for (const file of files) {
-        if (opts.print) {
+        if (print) {
           process.stdout.write(`# ${file.path}\n${file.text}\n`);
           continue;
         }
@@ -36,7 +39,7 @@ export function addServiceCommand(program: Command): void {
         if (file.secret) chmodSync(file.path, 0o600); // also when it existed with wider permissions
         process.stderr.write(`wrote ${file.path}\n`);
       }
-      if (!opts.print) process.stderr.write(`${opts.format === "systemd" ? SYSTEMD_NEXT : LAUNCHD_NEXT}\n`);
+      if (!print) process.stderr.write(`${opts.format === "systemd" ? SYSTEMD_NEXT : LAUNCHD_NEXT}\n`);
     });
 }
 
@@ -47,18 +50,24 @@ interface ServiceFile {
   secret: boolean;
 }
 
-function systemdFiles(): ServiceFile[] {
+/** Printed files show where the token goes, never the token (a pasted dry run must not leak it). */
+function definition(home: string, print: boolean | undefined) {
+  const def = currentServiceDefinition(home);
+  return print && def.token ? { ...def, token: "<your ILS_TOKEN>" } : def;
+}
+
+function systemdFiles(print: boolean | undefined): ServiceFile[] {
   const home = homedir();
   const configHome = process.env.XDG_CONFIG_HOME || join(home, ".config");
-  const def = currentServiceDefinition(home);
+  const def = definition(home, print);
   const envFile = def.token ? join(configHome, "ils", "ils.env") : undefined;
   const unit = { path: join(configHome, "systemd", "user", "ils.service"), text: systemdUnit(def, envFile), secret: false };
   return envFile ? [unit, { path: envFile, text: `ILS_TOKEN=${def.token}\n`, secret: true }] : [unit];
 }
 
-function launchdFiles(): ServiceFile[] {
+function launchdFiles(print: boolean | undefined): ServiceFile[] {
   const home = homedir();
-  const def = currentServiceDefinition(home);
+  const def = definition(home, print);
   const text = launchdPlist(def, join(home, "Library", "Logs", "ils.log"));
   return [{ path: join(home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`), text, secret: Boolean(def.token) }];
 }
