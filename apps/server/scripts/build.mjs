@@ -4,7 +4,7 @@
 // over a second. npm dependencies stay external (resolved from node_modules, native better-sqlite3 included);
 // the workspace packages (TypeScript sources) are bundled in. The migrations are copied beside the bundle
 // (dist/prisma/migrations, found first by src/db/migrate.ts), so an installed package carries its own.
-import { cpSync, copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -29,6 +29,5 @@ await build({
 });
 // Loaded by URL next to the bundle (worker thread); see src/db/checkpointer.ts.
 copyFileSync(join(root, "src", "db", "checkpoint-worker.mjs"), join(dist, "checkpoint-worker.mjs"));
-rmSync(join(dist, "prisma"), { recursive: true, force: true });
 mkdirSync(join(dist, "prisma"), { recursive: true });
 cpSync(join(repo, "prisma", "migrations"), join(dist, "prisma", "migrations"), { recursive: true });
