@@ -32,7 +32,8 @@ describe("ils service install --user", () => {
     expect(unit).toContain(`ExecStart="${process.execPath}" "--import" "tsx" "${CLI}" "serve"`);
     expect(unit).toContain(`Environment="ILS_DB=${settings.ILS_DB}"`);
     expect(unit).toContain(`Environment="ILS_PORT=9911"`);
-    expect(unit).toContain(`EnvironmentFile="${envPath}"`);
+    expect(unit).toContain(`EnvironmentFile=${envPath}\n`);
+    expect(unit).toContain(`WorkingDirectory=${REPO_ROOT.replace(/\/$/, "")}\n`);
     expect(unit).not.toContain(TOKEN);
     expect(readFileSync(envPath, "utf8")).toBe(`ILS_TOKEN=${TOKEN}\n`);
     expect(statSync(envPath).mode & 0o777).toBe(0o600);

@@ -5,6 +5,11 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%").replace(/\$/g, "$$$$")}"`;
 }
 
+/** A path setting (WorkingDirectory=, EnvironmentFile=) is taken as written, quotes included: only `%` is special. */
+function path(value: string): string {
+  return value.replace(/%/g, "%%");
+}
+
 /**
  * The user unit (`~/.config/systemd/user/ils.service`). KillMode=mixed: SIGTERM goes to the server alone, which
  * stops its Claude runs itself (SIGINT, then SIGKILL after ILS_KILL_GRACE_MS) and stores their last lines;
@@ -18,9 +23,9 @@ export function systemdUnit(def: ServiceDefinition, envFile: string | undefined)
     "[Service]",
     "Type=simple",
     `ExecStart=${def.command.map(quote).join(" ")}`,
-    `WorkingDirectory=${quote(def.workingDirectory)}`,
+    `WorkingDirectory=${path(def.workingDirectory)}`,
     ...Object.entries(def.environment).map(([key, value]) => `Environment=${quote(`${key}=${value}`)}`),
-    ...(envFile ? [`EnvironmentFile=${quote(envFile)}`] : []),
+    ...(envFile ? [`EnvironmentFile=${path(envFile)}`] : []),
     "Restart=on-failure",
     "RestartSec=5",
     "KillMode=mixed",
