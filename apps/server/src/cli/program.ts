@@ -34,6 +34,7 @@ export function createProgram(): Command {
     .option("--direct", "write to the database even when a server is running")
     .action(async (opts: { watch?: boolean; json?: boolean; direct?: boolean; db?: string; claudeDir?: string }) => {
       const config = cliConfig(opts);
+      // `direct` is for runSyncCommand to decide on: write to the database itself even while a server runs.
       const options = { watch: Boolean(opts.watch), json: Boolean(opts.json), direct: Boolean(opts.direct) };
       try {
         process.exitCode = await runSyncCommand(config, options);

@@ -28,6 +28,8 @@ export function systemdUnit(def: ServiceDefinition, envFile: string | undefined)
     ...(envFile ? [`EnvironmentFile=${path(envFile)}`] : []),
     "Restart=on-failure",
     "RestartSec=5",
+    // 78: a bad setting (see serve.ts); restarting cannot fix it, so the unit stops and says so in its status.
+    "RestartPreventExitStatus=78",
     "KillMode=mixed",
     "TimeoutStopSec=30",
     "",
