@@ -1,24 +1,29 @@
 #!/usr/bin/env node
-// The browser tests (/docs, the session browser) drive Debian's Chromium (playwright-core never downloads a browser here).
-// On a fresh machine where we are root with apt, install it once; anywhere else, say so and let that
-// one test skip with its printed reason. Set ILS_SKIP_TOOL_INSTALL=1 to never touch the system.
+// Tools some tests drive from Debian: Chromium (the /docs and session browser tests; playwright-core never downloads a
+// browser here) and systemd-analyze (the `ils service install` unit is verified by it). On a fresh machine where
+// we are root with apt, install what is missing once; anywhere else, say so and let those tests skip with
+// their printed reason. Set ILS_SKIP_TOOL_INSTALL=1 to never touch the system.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const CHROMIUM = "/usr/bin/chromium";
-if (existsSync(CHROMIUM) || process.env.ILS_SKIP_TOOL_INSTALL === "1") process.exit(0);
+const TOOLS = [
+  { path: "/usr/bin/chromium", pkg: "chromium", test: "the browser tests (/docs, the session browser)" },
+  { path: "/usr/bin/systemd-analyze", pkg: "systemd", test: "the systemd unit check (deploy.test.ts)" },
+];
+const missing = TOOLS.filter((tool) => !existsSync(tool.path));
+if (missing.length === 0 || process.env.ILS_SKIP_TOOL_INSTALL === "1") process.exit(0);
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !existsSync("/usr/bin/apt-get")) {
-  console.warn(`[ensure-test-tools] ${CHROMIUM} missing and apt-get not usable as this user: the browser tests will skip.`);
+  for (const tool of missing) console.warn(`[ensure-test-tools] ${tool.path} missing and apt-get not usable as this user: ${tool.test} will skip.`);
   process.exit(0);
 }
-console.log("[ensure-test-tools] installing Debian's chromium for the browser tests (once per machine)...");
+console.log(`[ensure-test-tools] installing ${missing.map((tool) => tool.pkg).join(", ")} from Debian (once per machine)...`);
 try {
   execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "chromium"], {
+  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing.map((tool) => tool.pkg)], {
     stdio: "inherit",
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
 } catch (error) {
-  console.warn(`[ensure-test-tools] could not install chromium (${error.message}): the browser tests will skip.`);
+  console.warn(`[ensure-test-tools] could not install ${missing.map((tool) => tool.pkg).join(", ")} (${error.message}): ${missing.map((tool) => tool.test).join(" and ")} will skip.`);
 }

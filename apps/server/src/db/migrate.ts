@@ -45,16 +45,9 @@ export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
     "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
   )`);
   if (!existsSync(dir)) throw new Error(`migrations folder not found: ${dir}`);
-  const applied = new Set(
-    (db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
-      migration_name: string;
-    }[]).map((row) => row.migration_name),
-  );
-  // Only the folder shipped with this server counts (the bundle in dist/ finds the repository's folder too).
-  const known = readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
-    .map((entry) => entry.name)
-    .sort();
+  const applied = appliedMigrations(db);
+  // Only the folder shipped with this server counts (the bundle in dist/ carries its own copy).
+  const known = migrationNames(dir);
   const unknown = [...applied].filter((name) => !known.includes(name)).sort();
   if (unknown.length > 0) throw new UnknownMigrationsError(unknown);
   const pending = known.filter((name) => !applied.has(name));
@@ -71,6 +64,27 @@ export function applyMigrations(db: Database, dir = MIGRATIONS_DIR): string[] {
     }).immediate();
   }
   return pending;
+}
+
+/** What `ils doctor` reports, read only: migrations applied and those the next start would apply. */
+export function migrationStatus(db: Database, dir = MIGRATIONS_DIR): { applied: number; pending: string[] } {
+  const bookkept = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'`).get();
+  const applied = bookkept ? appliedMigrations(db) : new Set<string>();
+  return { applied: applied.size, pending: migrationNames(dir).filter((name) => !applied.has(name)) };
+}
+
+function appliedMigrations(db: Database): Set<string> {
+  const rows = db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
+    migration_name: string;
+  }[];
+  return new Set(rows.map((row) => row.migration_name));
+}
+
+function migrationNames(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** The format Prisma's migrate writes into `_prisma_migrations` (`2026-11-24T21:42:03.254+00:00`). */
