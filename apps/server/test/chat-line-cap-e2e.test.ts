@@ -13,7 +13,7 @@ let server: ServerProcess;
 
 beforeAll(async () => {
   mkdirSync(project);
-  server = await startServerProcess({ ILS_DB: join(dir.path, "ils.db"), ILS_CLAUDE_BIN: FAKE_CLAUDE, ILS_DEFAULT_PROJECT_DIR: project });
+  server = await startServerProcess({ ILS_DB: join(dir.path, "data", "ils.db"), ILS_CLAUDE_BIN: FAKE_CLAUDE, ILS_DEFAULT_PROJECT_DIR: project });
 });
 afterAll(async () => {
   await server?.stop();

@@ -12,7 +12,7 @@ const dir = tempDir("ils-orphans-");
 const project = join(dir.path, "project");
 mkdirSync(project);
 const argvFile = join(dir.path, "argv.jsonl");
-const env = { ILS_DB: join(dir.path, "ils.db"), ILS_CLAUDE_BIN: FAKE_CLAUDE, ILS_DEFAULT_PROJECT_DIR: project, FAKE_CLAUDE_ARGV_LOG: argvFile };
+const env = { ILS_DB: join(dir.path, "data", "ils.db"), ILS_CLAUDE_BIN: FAKE_CLAUDE, ILS_DEFAULT_PROJECT_DIR: project, FAKE_CLAUDE_ARGV_LOG: argvFile };
 let server: ServerProcess | undefined;
 
 afterAll(async () => {
