@@ -35,6 +35,11 @@ export class MessageBus {
     return () => this.emitter.off(sessionId, onEvents);
   }
 
+  /** How many subscribers the session has (a stream that ended must leave none). */
+  listenerCount(sessionId: string): number {
+    return this.emitter.listenerCount(sessionId);
+  }
+
   /**
    * Everything published for the session from this call on, buffered until read (node:events `on`), as one
    * batch per publish. Aborting `signal` ends the iteration with an AbortError.
