@@ -121,4 +121,24 @@ describe("GET /sessions/{id}/events with a standard EventSource client", () => {
       await proxy.close();
     }
   }, 60_000);
+
+  it("a follow stream ends with the final SERVER_SHUTDOWN event when the server stops (last: it stops the server)", async () => {
+    const body = (await (await fetch(api("/sessions?limit=10"))).json()) as { data: { items: { id: string }[] } };
+    const res = await fetch(api(`/sessions/${body.data.items[0]!.id}/events?after=0`));
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    // The whole history, then nothing: the stream stays open (it follows) until the server stops.
+    const stored = (await replayAll(body.data.items[0]!.id)).length;
+    while ((text.match(/^id: /gm) ?? []).length < stored) text += decoder.decode((await reader.read()).value, { stream: true });
+    const stopping = server.stop();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    await stopping;
+    const last = text.trim().split("\n").filter((l) => l.startsWith("data: ")).at(-1);
+    expect(JSON.parse(last!.slice(6))).toMatchObject({ type: "error", code: "SERVER_SHUTDOWN" });
+  });
 });

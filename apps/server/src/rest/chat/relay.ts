@@ -33,8 +33,15 @@ export async function relaySession(o: RelayOptions): Promise<void> {
   const gone = new AbortController();
   const drain = new AbortController();
   const onClientGone = () => gone.abort();
+  if (o.signal.aborted) gone.abort();
   o.signal.addEventListener("abort", onClientGone);
-  const send = (payload: IosStreamMessage | undefined, id?: number) => (payload ? sse.send(payload, id) : Promise.resolve());
+  // Whether the last event told the client why the stream may end (a run's failure): a shutdown then adds nothing.
+  let lastWasError = false;
+  const send = (payload: IosStreamMessage | undefined, id?: number) => {
+    if (!payload) return Promise.resolve();
+    lastWasError = payload.type === "error";
+    return sse.send(payload, id);
+  };
 
   // Subscribed here, before the run starts: nothing it prints is missed.
   const stream = streaming.events(sessionId, {
@@ -43,12 +50,12 @@ export async function relaySession(o: RelayOptions): Promise<void> {
     drain: drain.signal,
     ...(o.start === undefined && o.until ? { until: o.until } : {}),
   });
-  let relayed!: Promise<void>;
+  let relayed: Promise<void> | undefined;
   // Server shutdown: what was stored is still relayed, then a final `error` event says why the stream ends.
   const unregister = services.sseStreams.add({
     shutdown: () => {
       drain.abort();
-      return relayed;
+      return relayed ?? Promise.resolve(); // unset only when the server was already shutting down (add() calls this at once)
     },
   });
   relayed = (async () => {
@@ -58,7 +65,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
         runId = await o.start();
       } catch (error) {
         const { body } = toRestError(error);
-        await sse.send({ type: "error", code: body.error.code, message: body.error.message });
+        await send({ type: "error", code: body.error.code, message: body.error.message });
         return;
       }
     }
@@ -71,11 +78,11 @@ export async function relaySession(o: RelayOptions): Promise<void> {
         await send(view.map(raw && raw.type === "stream_event" ? raw : { type: "stream_event", event: raw }));
       } else if (event.kind === "run" && TERMINAL.has(event.state)) {
         // The app gets permission requests from their stored messages (above), which carry the seq it resumes after.
-        if (event.error) await sse.send({ type: "error", code: event.error.code, message: event.error.message });
+        if (event.error) await send({ type: "error", code: event.error.code, message: event.error.message });
         if (runId !== undefined && event.runId === runId) break;
       }
     }
-    if (drain.signal.aborted && !gone.signal.aborted) await sse.send(SHUTDOWN_EVENT);
+    if (drain.signal.aborted && !gone.signal.aborted && !lastWasError) await send(SHUTDOWN_EVENT);
   })()
     .catch((error: unknown) => services.logger.warn({ err: error, sessionId }, "chat event relay stopped"))
     .finally(() => {
