@@ -34,9 +34,9 @@ beforeAll(async () => {
     ILS_CLAUDE_DIR: claudeDir,
     // The client goes through a TCP proxy on another port: a Host the server must be told to serve.
     ILS_ALLOWED_HOSTS: `127.0.0.1:${proxyPort}`,
-    // ~100 lines 60 ms apart: the run is still going when the connection is cut the second time.
+    // ~100 lines 80 ms apart (~8 s): the run is still going when the connection is cut the second time, after a 3 s retry.
     FAKE_CLAUDE_SCENARIO: "09-long",
-    FAKE_CLAUDE_DELAY_MS: "60",
+    FAKE_CLAUDE_DELAY_MS: "80",
   });
 });
 afterAll(async () => {

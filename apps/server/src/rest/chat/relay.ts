@@ -69,6 +69,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
         return;
       }
     }
+    // `permission` events are not relayed: the app gets a request from its stored message, which carries the seq it resumes after.
     for await (const event of stream) {
       if (event.kind === "message") {
         await send(view.map(event.message.content), event.message.seq);
@@ -77,7 +78,6 @@ export async function relaySession(o: RelayOptions): Promise<void> {
         const raw = event.event as { type?: unknown } | null;
         await send(view.map(raw && raw.type === "stream_event" ? raw : { type: "stream_event", event: raw }));
       } else if (event.kind === "run" && TERMINAL.has(event.state)) {
-        // The app gets permission requests from their stored messages (above), which carry the seq it resumes after.
         if (event.error) await send({ type: "error", code: event.error.code, message: event.error.message });
         if (runId !== undefined && event.runId === runId) break;
       }
