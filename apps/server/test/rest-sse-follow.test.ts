@@ -122,6 +122,16 @@ describe("GET /sessions/{id}/events with a standard EventSource client", () => {
     }
   }, 60_000);
 
+  it('tRPC chat.events takes the same until: "run-ends": on an idle session it completes after the stored messages', async () => {
+    const body = (await (await fetch(api("/sessions?limit=10"))).json()) as { data: { items: { id: string }[] } };
+    const id = body.data.items[0]!.id;
+    const input = encodeURIComponent(JSON.stringify({ sessionId: id, until: "run-ends" }));
+    const text = await (await fetch(`${server.url}/trpc/chat.events?input=${input}`, { headers: { accept: "text/event-stream" } })).text();
+    const ids = (text.match(/^id: (\d+)$/gm) ?? []).map((l) => Number(l.slice(4)));
+    const stored = ((await (await fetch(api(`/sessions/${id}/messages?include=all`))).json()) as { data: { items: { seq: number }[] } }).data.items.map((m) => m.seq);
+    expect(ids).toEqual(stored);
+  });
+
   it("a follow stream ends with the final SERVER_SHUTDOWN event when the server stops (last: it stops the server)", async () => {
     const body = (await (await fetch(api("/sessions?limit=10"))).json()) as { data: { items: { id: string }[] } };
     const res = await fetch(api(`/sessions/${body.data.items[0]!.id}/events?after=0`));
