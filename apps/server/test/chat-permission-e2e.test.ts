@@ -35,6 +35,7 @@ beforeAll(async () => {
   mock = spawn(process.execPath, [join(FIXTURES, "generated", "tools", "mock-anthropic.mjs"), "--scenario", join(dir.path, "mock.json"), "--log", join(dir.path, "requests.jsonl"), "--port-file", portFile], { stdio: "ignore" });
   for (let i = 0; i < 100 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
   server = await startServerProcess({
+    // The database in a folder of its own: the server refuses a project inside its data folder.
     ILS_DB: join(dir.path, "data", "ils.db"),
     ILS_DEFAULT_PROJECT_DIR: project,
     ILS_CLAUDE_BIN: bundledClaude()!,
@@ -101,7 +102,7 @@ describe("permission prompts end to end (real CLI, real server)", () => {
     first.abort();
     expect(permission).toMatchObject({ type: "permission", toolName: "Write", toolInput: { file_path: join(project, "SSE.md") } });
 
-    const resumed = await fetch(`${server.url}/api/v1/sessions/${SESSION}/events?after=${lastId}`, { headers: { accept: "text/event-stream" } });
+    const resumed = await fetch(`${server.url}/api/v1/sessions/${SESSION}/events?after=${lastId}&until=run-ends`, { headers: { accept: "text/event-stream" } });
     const events: any[] = [];
     for await (const e of sseLines(resumed)) {
       events.push(e.data);

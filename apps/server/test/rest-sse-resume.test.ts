@@ -94,7 +94,7 @@ describe("SSE resume", () => {
     const firstIds = idsOf(part1.text);
     const lastId = ios.parseAppSse(part1.text).lastEventId!;
 
-    const second = await fetch(api(`/sessions/${id}/events`), { headers: { accept: "text/event-stream", "last-event-id": lastId } });
+    const second = await fetch(api(`/sessions/${id}/events?until=run-ends`), { headers: { accept: "text/event-stream", "last-event-id": lastId } });
     expect(second.status).toBe(200);
     const part2 = await readSse(second);
     expect(part2.ended).toBe(true);
@@ -110,7 +110,7 @@ describe("SSE resume", () => {
     expect(events.at(-1)?.type).toBe("result");
   });
 
-  it("?after= replays a finished session from that seq and closes", async () => {
+  it("?after= with ?until=run-ends replays a finished session from that seq and closes", async () => {
     const id = await createSession();
     const done = await readSse(
       await fetch(api("/chat/stream"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "go", sessionId: id }) }),
@@ -118,7 +118,7 @@ describe("SSE resume", () => {
     expect(done.ended).toBe(true);
     await waitIdle(id);
     const seqs = await storedSeqs(id);
-    const replay = await readSse(await fetch(api(`/sessions/${id}/events?after=${seqs[4]}`)));
+    const replay = await readSse(await fetch(api(`/sessions/${id}/events?after=${seqs[4]}&until=run-ends`)));
     expect(replay.ended).toBe(true);
     expect(idsOf(replay.text)).toEqual(seqs.slice(5));
   });

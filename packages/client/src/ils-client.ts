@@ -1,8 +1,8 @@
 import type { ChatEvent, Message, RespondInput, RespondResult, RunOptions, SendResult, Session } from "@ils/contracts";
 import type { AppRouter } from "@ils/server";
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from "@trpc/client";
+import { observable, observableToAsyncIterable } from "@trpc/server/observable";
 import WebSocketImpl from "ws";
-import { subscriptionToIterable } from "./subscription-iterable.ts";
 
 export interface IlsClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:9999`. */
@@ -69,10 +69,15 @@ export function createIlsClient(options: IlsClientOptions): IlsClient {
 
 async function* chatEvents(trpc: TRPCClient<AppRouter>, sessionId: string, after: number, signal?: AbortSignal): AsyncGenerator<ChatEvent> {
   let lastSeq = after;
-  const raw = subscriptionToIterable<unknown>(
-    (handlers) => trpc.chat.events.subscribe({ sessionId, lastEventId: String(after) }, handlers),
-    signal,
-  );
+  // tRPC's own observable-to-iterator: buffers while the loop is busy; breaking out or aborting unsubscribes.
+  const events = observable<unknown, unknown>((observer) => {
+    const subscription = trpc.chat.events.subscribe(
+      { sessionId, lastEventId: String(after) },
+      { onData: (value) => observer.next(value), onError: (error) => observer.error(error), onComplete: () => observer.complete() },
+    );
+    return () => subscription.unsubscribe();
+  });
+  const raw = observableToAsyncIterable(events, signal ?? new AbortController().signal);
   for await (const item of raw) {
     // Message events arrive `tracked` ({ id, data }); partial and run events arrive as they are.
     const event = (isTracked(item) ? item.data : item) as ChatEvent;

@@ -1,3 +1,2 @@
 export type { AppRouter } from "@ils/server";
 export { createIlsClient, type IlsClient, type IlsClientOptions } from "./ils-client.ts";
-export { subscriptionToIterable } from "./subscription-iterable.ts";

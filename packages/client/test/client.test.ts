@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatEvent, Message } from "@ils/contracts";
 import { freePort, startServerProcess, type ServerProcess } from "../../../apps/server/test/support/server-process.ts";
+import { tcpProxy } from "../../../apps/server/test/support/tcp-proxy.ts";
 import { FIXTURES, REPO_ROOT, tempDir } from "../../../apps/server/test/support/temp.ts";
 import { createIlsClient, type IlsClient } from "../src/index.ts";
 
@@ -118,35 +118,3 @@ describe("@ils/client against a real server", () => {
     expect(fork).toMatchObject({ forkedFromId: session.id, projectPath: project });
   });
 });
-
-/** A TCP proxy whose connections the test can cut, like a phone losing its network. */
-async function tcpProxy(listenPort: number, targetPort: number): Promise<{ port: number; dropAll(): void; connections(): number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let count = 0;
-  const srv: Server = createServer((downstream) => {
-    count += 1;
-    const upstream = connect(targetPort, "127.0.0.1");
-    for (const s of [downstream, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => {});
-    }
-    downstream.pipe(upstream);
-    upstream.pipe(downstream);
-    downstream.on("close", () => upstream.destroy());
-    upstream.on("close", () => downstream.destroy());
-  });
-  await new Promise<void>((resolve) => srv.listen(listenPort, "127.0.0.1", resolve));
-  return {
-    port: (srv.address() as { port: number }).port,
-    dropAll: () => {
-      for (const s of sockets) s.destroy();
-    },
-    connections: () => count,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        srv.close(() => resolve());
-      }),
-  };
-}

@@ -37,6 +37,8 @@ export const EventsInput = z.object({
   sessionId: Id,
   /** The last seq the client has (tRPC `tracked` id): everything after it is replayed first. */
   lastEventId: z.string().regex(/^\d+$/, "must be a message seq").nullish(),
+  /** `run-ends`: the subscription completes when the session's current run ends (at once when none runs); unset, it follows the session. */
+  until: z.enum(["run-ends"]).optional(),
 });
 
 export const RunState = z.enum(["started", "finished", "failed", "cancelled"]);

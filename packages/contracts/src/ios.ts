@@ -318,6 +318,8 @@ export const IosListMessagesQuery = z.object({
 
 export const IosEventsQuery = z.object({
   after: z.string().regex(/^\d+$/, "must be a message seq").optional(),
+  /** `run-ends`: close when the current run ends (at once when none runs); by default the stream follows the session. */
+  until: z.enum(["run-ends"]).optional(),
 });
 
 export const IosSessionIdParams = z.object({ id: Id });

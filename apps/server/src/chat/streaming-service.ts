@@ -8,7 +8,7 @@ import type { IngestService } from "../messages/ingest-service.ts";
 import type { LiveEvent, MessageBus } from "../messages/message-bus.ts";
 import type { SessionRow } from "../sessions/session-row.ts";
 import type { SessionService } from "../sessions/session-service.ts";
-import { chatEvents } from "./chat-events.ts";
+import { chatEvents, type ChatEventsOptions } from "./chat-events.ts";
 import { ChatRun, type RunDeps } from "./chat-run.ts";
 import { buildClaudeArgs } from "./claude-args.ts";
 import type { ClaudeCli } from "./claude-cli.ts";
@@ -161,10 +161,12 @@ export class StreamingService {
   }
 
   /**
-   * Stored messages after `afterSeq`, then live events. Run events are live only: a client connecting during a
-   * run gets that run's `started` and its pending permission requests after the backlog.
+   * The session's stream (the one stream API both transports use): stored messages after `afterSeq`, then live
+   * events, followed until `signal` or, with `until: "run-ends"`, until the current run ends. Subscribed when
+   * called. Run events are live only: a client connecting during a run gets that run's `started` and its pending
+   * permission requests after the backlog.
    */
-  events(sessionId: string, opts: { afterSeq?: number; signal?: AbortSignal } = {}): AsyncIterable<ChatEvent> {
+  events(sessionId: string, opts: ChatEventsOptions = {}): AsyncGenerator<ChatEvent> {
     const id = this.deps.sessions.getRow(sessionId).id; // 404 before the stream starts
     return chatEvents(this.deps.bus, this.deps.history, id, opts, () => {
       const run = this.runs.get(id);

@@ -2,6 +2,8 @@ import type { ServerResponse } from "node:http";
 import { writeChunk } from "./http-io.ts";
 
 export const HEARTBEAT_MS = 15_000;
+/** The reconnect delay a standard EventSource client is told to use (the app ignores `retry:`). */
+export const RETRY_MS = 3_000;
 
 /**
  * JSON on one line with U+2028, U+2029 and U+0085 escaped: the app's line reader splits on them, and
@@ -11,7 +13,10 @@ export function sseJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u2028\u2029\u0085]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** A `text/event-stream` response: headers at once (the app gives up after 60 s without them), `: ping` every 15 s. */
+/**
+ * A `text/event-stream` response: headers at once (the app gives up after 60 s without them), a `retry:` hint,
+ * `: ping` every 15 s.
+ */
 export class SseWriter {
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -23,7 +28,7 @@ export class SseWriter {
       "x-accel-buffering": "no",
     });
     res.flushHeaders();
-    res.write(": connected\n\n");
+    res.write(`: connected\nretry: ${RETRY_MS}\n\n`);
     this.heartbeat = setInterval(() => void writeChunk(res, ": ping\n\n"), HEARTBEAT_MS);
     res.on("close", () => clearInterval(this.heartbeat));
   }

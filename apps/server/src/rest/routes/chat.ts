@@ -131,7 +131,7 @@ export const chatRoutes: RouteDef[] = [
     tag: "chat",
     summary: "Resume a session's event stream after a seq (SSE)",
     description:
-      "Replays stored messages after `after` (or the `Last-Event-ID` header), then follows the running run until it ends; closes at once when nothing runs. Without either, only new events are sent.",
+      "Replays stored messages after the `Last-Event-ID` header (what a standard EventSource client sends on reconnect; it wins over `after`) or `after`, then follows the session until the client closes: the server's runs and terminal continuations the sync watcher imports (`: ping` every 15 s, `retry: 3000`). `?until=run-ends` closes the stream when the current run ends instead, at once when nothing runs. Without `Last-Event-ID` and `after`, only new events are sent.",
     params: IosSessionIdParams,
     query: IosEventsQuery,
     response: IosStreamMessage,
@@ -141,7 +141,7 @@ export const chatRoutes: RouteDef[] = [
       const row = services.sessions.getRow(params.id);
       const afterSeq = resumePoint(query.after, req.headers["last-event-id"], row.lastSeq);
       const sse = new SseWriter(res);
-      await relaySession({ services, sse, sessionId: row.id, afterSeq, signal });
+      await relaySession({ services, sse, sessionId: row.id, afterSeq, signal, ...(query.until ? { until: query.until } : {}) });
       return WRITTEN;
     },
   }),

@@ -11,10 +11,12 @@ export const chatRouter = router({
   /**
    * Stored messages after `lastEventId` (a seq), then live ones. Message events are `tracked` by seq, so a
    * reconnecting client (wsLink, httpSubscriptionLink, SSE `Last-Event-ID`) resumes without gap or duplicate.
+   * `until: "run-ends"` completes the subscription when the current run ends; unset, it follows the session.
    */
   events: protectedProcedure.input(EventsInput).subscription(async function* ({ ctx, input, signal }) {
     const afterSeq = input.lastEventId ? Number(input.lastEventId) : 0;
-    for await (const event of ctx.services.streaming.events(input.sessionId, { afterSeq, ...(signal ? { signal } : {}) })) {
+    const opts = { afterSeq, ...(signal ? { signal } : {}), ...(input.until ? { until: input.until } : {}) };
+    for await (const event of ctx.services.streaming.events(input.sessionId, opts)) {
       if (event.kind === "message") yield tracked(String(event.message.seq), event);
       else yield event;
     }
