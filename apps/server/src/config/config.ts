@@ -24,9 +24,27 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** A whole number written in decimal digits, so "abc", "1e3" or "12.5" are refused with the given text quoted (not "received NaN"). */
+function wholeNumber(what: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `is not ${what}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `is not ${what}`);
+}
+
+/** An enum whose refusal lists the choices. */
+function oneOf<const T extends readonly [string, ...string[]]>(choices: T) {
+  return z.enum(choices, { error: `is not one of ${choices.join(", ")}` });
+}
+
+/** Variables whose value never appears in a message (or a log). */
+const SECRET_VARIABLES = new Set(["ILS_TOKEN"]);
+
 const EnvSchema = z.object({
   ILS_HOST: z.string().min(1).default("127.0.0.1"),
-  ILS_PORT: z.coerce.number().int().min(0).max(65535).default(9999),
+  ILS_PORT: wholeNumber("a port number (0-65535)", 0, 65535).default(9999),
   ILS_DB: z.string().min(1).optional(),
   ILS_TOKEN: z
     .string()
@@ -37,13 +55,13 @@ const EnvSchema = z.object({
   ILS_ALLOWED_HOSTS: z
     .string()
     .transform(commaList)
-    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "each entry must be a host name or address, optionally with :port ([::1]:9999 for IPv6)")
+    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "is not a comma-separated list of host names or addresses, each optionally with :port ([::1]:9999 for IPv6)")
     .default([]),
   /** Browser origins other than the server's own that may call it (`https://app.example`), comma separated. */
   ILS_ALLOWED_ORIGINS: z
     .string()
     .transform(commaList)
-    .refine((origins) => origins.every(isOrigin), "each entry must be an origin: http(s)://host[:port], no path (`null` is never allowed)")
+    .refine((origins) => origins.every(isOrigin), "is not a comma-separated list of origins: http(s)://host[:port], no path (`null` is never allowed)")
     .transform((origins) => origins.map((origin) => new URL(origin).origin))
     .default([]),
   ILS_CLAUDE_BIN: z.string().min(1).default("claude"),
@@ -52,12 +70,14 @@ const EnvSchema = z.object({
   ILS_DEFAULT_PROJECT_DIR: z.string().min(1).optional(),
   /** The folders Claude Code may run in (and below), separated by the path delimiter or commas. */
   ILS_PROJECT_ROOTS: z.string().min(1).optional(),
-  ILS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  ILS_SYNC: z.enum(["off", "start", "watch"]).default("watch"),
+  ILS_LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `auto`: pretty lines when stderr (where logs go) is a terminal, JSON otherwise. */
+  ILS_LOG_FORMAT: oneOf(["auto", "pretty", "json"]).default("auto"),
+  ILS_SYNC: oneOf(["off", "start", "watch"]).default("watch"),
   /** A run with no output for this long is stopped (ms). */
-  ILS_RUN_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  ILS_RUN_IDLE_TIMEOUT_MS: wholeNumber("a number of milliseconds (1 or more)", 1).default(10 * 60_000),
   /** SIGINT first; SIGKILL after this grace period (ms). */
-  ILS_KILL_GRACE_MS: z.coerce.number().int().positive().default(5_000),
+  ILS_KILL_GRACE_MS: wholeNumber("a number of milliseconds (1 or more)", 1).default(5_000),
 });
 
 export interface Config {
@@ -78,6 +98,7 @@ export interface Config {
   /** Real path of the folder of ILS_DB: excluded from every root. */
   dataDir: string;
   logLevel: z.infer<typeof EnvSchema>["ILS_LOG_LEVEL"];
+  logFormat: z.infer<typeof EnvSchema>["ILS_LOG_FORMAT"];
   sync: z.infer<typeof EnvSchema>["ILS_SYNC"];
   runIdleTimeoutMs: number;
   killGraceMs: number;
@@ -90,7 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("ILS_") && value !== ""));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => describeIssue(issue, cleaned));
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
@@ -115,10 +136,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectRoots: [...rules.roots],
     dataDir: rules.dataDir,
     logLevel: e.ILS_LOG_LEVEL,
+    logFormat: e.ILS_LOG_FORMAT,
     sync: e.ILS_SYNC,
     runIdleTimeoutMs: e.ILS_RUN_IDLE_TIMEOUT_MS,
     killGraceMs: e.ILS_KILL_GRACE_MS,
   };
+}
+
+/** `ILS_PORT: "abc" is not a port number (0-65535)`: the variable, the value as given (unless secret), what is wrong. */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0]);
+  const value = env[name];
+  if (value === undefined || SECRET_VARIABLES.has(name)) return `${name}: ${issue.message}`;
+  return `${name}: ${JSON.stringify(value)} ${issue.message}`;
 }
 
 /** Each root as a real, existing directory outside the data folder (a root may contain the data folder). */
