@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { usePrettyLogs } from "../src/logger.ts";
+import * as ios from "./support/ios-decoders.ts";
 import { freePort, runServerToExit, startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { REPO_ROOT, TEST_PROJECT_ROOTS, tempDir } from "./support/temp.ts";
 
@@ -97,6 +98,7 @@ describe("GET /health as documented", () => {
       claudeVersion: "2.1.197 (Claude Code, fake)",
       port: server.port,
     });
+    expect(() => ios.health(health, "HealthResponse")).not.toThrow();
     expect(JSON.stringify(health)).not.toContain(db);
     expect(JSON.stringify(health)).not.toContain(FAKE_CLAUDE);
   });
