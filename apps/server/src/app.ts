@@ -6,6 +6,7 @@ import { applyMigrations } from "./db/migrate.ts";
 import { tokenBanner } from "./http/banner.ts";
 import { applyDataFixes } from "./presentation/data-fix.ts";
 import { startHttpServer, type RouteHandler } from "./http/server.ts";
+import { startLine } from "./http/start-line.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createServices, type Services } from "./services.ts";
 import { restHandlers } from "./rest/index.ts";
@@ -23,7 +24,7 @@ export interface App {
  * pending migrations, builds the services and listens.
  */
 export async function startServer(config: Config): Promise<App> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   const db = openWritableDatabase(config.databasePath);
   let applied: string[];
   try {
@@ -36,6 +37,8 @@ export async function startServer(config: Config): Promise<App> {
   applyDataFixes(db, logger);
   const stopCheckpoints = startBackgroundCheckpoints(db, config.databasePath, logger);
   const services = createServices(config, db, logger);
+  // Started now: `claude --version` runs while the server gets ready.
+  const health = services.health.check();
   // What an earlier run or `ils sync` left queued for the search index.
   services.searchIndexer.schedule();
   // What a crashed server left running (Claude and its tools) is killed before anything new starts.
@@ -52,11 +55,16 @@ export async function startServer(config: Config): Promise<App> {
   routes["/"] = web; // the session browser (only `/` itself: a prefix route matches the path or `prefix/...`)
   routes["/assets"] = web; // its bundle
   const http = await startHttpServer(services, routes);
-  logger.info({ url: http.url, database: config.databasePath, auth: config.token ? "token" : "none" }, "listening");
+  // Not awaited: a slow `claude --version` (up to its timeout) must not hold back the server file or the sync.
+  void health
+    .then((status) => {
+      const line = startLine(http.url, config, status);
+      logger[line.level](line.fields, line.message);
+    })
+    .catch((err: unknown) => logger.error({ err }, "health check at start failed"));
   // Tells `ils sync` on this database to ask this server to scan instead of writing the file itself.
   const removeServerFile = writeServerFile(config.databasePath, { url: loopbackUrl(http.url), claudeDir: config.claudeDir });
   if (config.token) process.stdout.write(await tokenBanner(config.host, Number(new URL(http.url).port), config.token));
-  void services.health.check().then((h) => logger.info({ claude: h.claude }, `Claude Code: ${h.claude.path} (${h.claude.source}), ${h.claude.version ?? "not found"}`));
   // Import Claude Code's own sessions in the background: the server answers while a first import runs.
   if (config.sync === "watch") services.sync.watch();
   else if (config.sync === "start") void services.sync.scan().catch((err: unknown) => logger.error({ err }, "sync scan failed"));

@@ -1,5 +1,6 @@
 import type { ScanReport } from "@ils/contracts";
 import type { ScanProgress } from "@ils/sync";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/config.ts";
 import { openWritableDatabase } from "../db/database.ts";
@@ -41,7 +42,8 @@ const SHARING = { batchLines: 100, batchBytes: 128 * 1024, pauseMs: 2 };
  */
 export async function runSyncCommand(config: Config, options: SyncCommandOptions): Promise<number> {
   // The CLI's own output is the report; logs stay quiet unless asked for.
-  const logger = createLogger(process.env.ILS_LOG_LEVEL ? config.logLevel : "warn");
+  const logger = createLogger(process.env.ILS_LOG_LEVEL ? config.logLevel : "warn", config.logFormat);
+  warnIfNoTranscripts(config.claudeDir);
   const server = readServerFile(config.databasePath);
   if (server) {
     const note = `a server is running on ${config.databasePath} (pid ${server.pid}, ${server.url})`;
@@ -56,6 +58,24 @@ export async function runSyncCommand(config: Config, options: SyncCommandOptions
     }
   }
   return syncDirect(config, options, logger, server !== undefined);
+}
+
+/** A mistyped `--claude-dir` would otherwise look like a successful scan of 0 files. */
+function warnIfNoTranscripts(claudeDir: string): void {
+  const projects = join(claudeDir, "projects");
+  if (isFolder(projects)) return;
+  const why = isFolder(claudeDir)
+    ? `${claudeDir} has no projects/ folder (where Claude Code keeps its sessions)`
+    : `${claudeDir} does not exist or is not a folder`;
+  process.stderr.write(`warning: ${why}: nothing to import; check --claude-dir (or ILS_CLAUDE_DIR, CLAUDE_CONFIG_DIR)\n`);
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false; // missing, or a file on the way (ENOTDIR)
+  }
 }
 
 /** Undefined when the server could not be reached (the caller writes directly). */

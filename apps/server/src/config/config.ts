@@ -24,9 +24,27 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** A whole number written in decimal digits, so "abc", "1e3" or "12.5" are refused with the given text quoted (not "received NaN"). */
+function wholeNumber(what: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `is not ${what}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `is not ${what}`);
+}
+
+/** An enum whose refusal lists the choices. */
+function oneOf<const T extends readonly [string, ...string[]]>(choices: T) {
+  return z.enum(choices, { error: `is not one of ${choices.join(", ")}` });
+}
+
+/** Variables whose value never appears in a message (or a log). */
+const SECRET_VARIABLES = new Set(["ILS_TOKEN"]);
+
 const EnvSchema = z.object({
   ILS_HOST: z.string().min(1).default("127.0.0.1"),
-  ILS_PORT: z.coerce.number().int().min(0).max(65535).default(9999),
+  ILS_PORT: wholeNumber("a port number (0-65535)", 0, 65535).default(9999),
   ILS_DB: z.string().min(1).optional(),
   ILS_TOKEN: z
     .string()
@@ -37,13 +55,13 @@ const EnvSchema = z.object({
   ILS_ALLOWED_HOSTS: z
     .string()
     .transform(commaList)
-    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "each entry must be a host name or address, optionally with :port ([::1]:9999 for IPv6)")
+    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "is not a comma-separated list of host names or addresses, each optionally with :port ([::1]:9999 for IPv6)")
     .default([]),
   /** Browser origins other than the server's own that may call it (`https://app.example`), comma separated. */
   ILS_ALLOWED_ORIGINS: z
     .string()
     .transform(commaList)
-    .refine((origins) => origins.every(isOrigin), "each entry must be an origin: http(s)://host[:port], no path (`null` is never allowed)")
+    .refine((origins) => origins.every(isOrigin), "is not a comma-separated list of origins: http(s)://host[:port], no path (`null` is never allowed)")
     .transform((origins) => origins.map((origin) => new URL(origin).origin))
     .default([]),
   /** The Claude Code executable; unset: `claude` on PATH, else the CLI bundled with the Agent SDK. */
@@ -53,23 +71,25 @@ const EnvSchema = z.object({
   ILS_DEFAULT_PROJECT_DIR: z.string().min(1).optional(),
   /** The folders Claude Code may run in (and below), separated by the path delimiter or commas. */
   ILS_PROJECT_ROOTS: z.string().min(1).optional(),
-  ILS_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  ILS_SYNC: z.enum(["off", "start", "watch"]).default("watch"),
+  ILS_LOG_LEVEL: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `auto`: pretty lines when stderr (where logs go) is a terminal, JSON otherwise. */
+  ILS_LOG_FORMAT: oneOf(["auto", "pretty", "json"]).default("auto"),
+  ILS_SYNC: oneOf(["off", "start", "watch"]).default("watch"),
   /** A run with no output for this long is stopped (ms). */
-  ILS_RUN_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(10 * 60_000),
+  ILS_RUN_IDLE_TIMEOUT_MS: wholeNumber("a number of milliseconds (1 or more)", 1).default(10 * 60_000),
   /** Cancel/shutdown interrupt the turn first; the whole process tree is killed after this grace period (ms). */
-  ILS_KILL_GRACE_MS: z.coerce.number().int().positive().default(1_000),
+  ILS_KILL_GRACE_MS: wholeNumber("a number of milliseconds (1 or more)", 1).default(1_000),
   /** A Claude output line longer than this fails the run (bytes; never buffered whole). */
-  ILS_MAX_LINE_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  ILS_MAX_LINE_BYTES: wholeNumber("a number of bytes (1024 or more)", 1024).default(16 * 1024 * 1024),
   /** An unanswered permission request is denied after this long: `600`, `600s`, `10m` or `500ms`. */
   ILS_PERMISSION_TIMEOUT: z
     .string()
-    .regex(/^\d+(ms|s|m)?$/, "must be a duration like 600, 600s, 10m or 500ms")
+    .regex(/^\d+(ms|s|m)?$/, "is not a duration like 600, 600s, 10m or 500ms")
     .default("10m"),
   /** A finished run's Claude process is kept this long for the session's next prompt (0: never). */
-  ILS_WARM_SECONDS: z.coerce.number().int().min(0).default(300),
+  ILS_WARM_SECONDS: wholeNumber("a number of seconds (0 or more)", 0).default(300),
   /** At most this many warm processes (least recently used first out; 0: none). */
-  ILS_WARM_MAX: z.coerce.number().int().min(0).default(4),
+  ILS_WARM_MAX: wholeNumber("a whole number (0 or more)", 0).default(4),
 });
 
 function durationMs(text: string): number {
@@ -97,6 +117,7 @@ export interface Config {
   /** Real path of the folder of ILS_DB: excluded from every root. */
   dataDir: string;
   logLevel: z.infer<typeof EnvSchema>["ILS_LOG_LEVEL"];
+  logFormat: z.infer<typeof EnvSchema>["ILS_LOG_FORMAT"];
   sync: z.infer<typeof EnvSchema>["ILS_SYNC"];
   runIdleTimeoutMs: number;
   killGraceMs: number;
@@ -113,7 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith("ILS_") && value !== ""));
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const lines = parsed.error.issues.map((issue) => describeIssue(issue, cleaned));
     throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
   }
   const e = parsed.data;
@@ -138,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     projectRoots: [...rules.roots],
     dataDir: rules.dataDir,
     logLevel: e.ILS_LOG_LEVEL,
+    logFormat: e.ILS_LOG_FORMAT,
     sync: e.ILS_SYNC,
     runIdleTimeoutMs: e.ILS_RUN_IDLE_TIMEOUT_MS,
     killGraceMs: e.ILS_KILL_GRACE_MS,
@@ -146,6 +168,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warmSeconds: e.ILS_WARM_SECONDS,
     warmMax: e.ILS_WARM_MAX,
   };
+}
+
+/** `ILS_PORT: "abc" is not a port number (0-65535)`: the variable, the value as given (unless secret), what is wrong. */
+function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0]);
+  const value = env[name];
+  if (value === undefined || SECRET_VARIABLES.has(name)) return `${name}: ${issue.message}`;
+  return `${name}: ${JSON.stringify(value)} ${issue.message}`;
 }
 
 /** Each root as a real, existing directory outside the data folder (a root may contain the data folder). */

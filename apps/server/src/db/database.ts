@@ -1,5 +1,5 @@
-import { mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { mkdirSync, statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { retryBusy } from "./write-retry.ts";
 
@@ -11,13 +11,47 @@ export type Database = BetterSqlite3.Database;
  * and only a power cut can lose the last commits.
  */
 export function openDatabase(path: string): Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") createDatabaseFolder(path);
   const db = new BetterSqlite3(path);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   return db;
+}
+
+/**
+ * The folder of the database, created when missing. A path through a regular file (`file.txt/ils.db`) fails
+ * naming ILS_DB and that file, rather than mkdir's bare `EEXIST: file already exists, mkdir ...`.
+ */
+function createDatabaseFolder(path: string): void {
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const file = firstNonFolder(folder);
+    if (file) throw new Error(`ILS_DB: ${path} cannot be created: ${file} is a file, not a folder`);
+    throw new Error(`ILS_DB: ${path} cannot be created: its folder ${folder} cannot be made (${code ?? (error as Error).message})`);
+  }
+}
+
+/** The first existing ancestor of `folder` (itself included) that is not a folder. */
+function firstNonFolder(folder: string): string | undefined {
+  for (let current = resolve(folder); ; current = dirname(current)) {
+    const stat = existingStat(current);
+    if (stat) return stat.isDirectory() ? undefined : current;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
+/** Undefined when missing or unreachable (ENOTDIR: a file on the way). */
+function existingStat(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const READ_ONLY_CODES = /^(SQLITE_READONLY|SQLITE_CANTOPEN|EACCES|EROFS|EPERM)/;
@@ -28,8 +62,9 @@ const READ_ONLY_CODES = /^(SQLITE_READONLY|SQLITE_CANTOPEN|EACCES|EROFS|EPERM)/;
  * `unable to open database file` on the first write.
  */
 export function openWritableDatabase(path: string): Database {
-  if (path !== ":memory:" && statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`ILS_DB: ${path} is a folder, not a database file`);
+  if (path !== ":memory:") {
+    createDatabaseFolder(path);
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`ILS_DB: ${path} is a folder, not a database file`);
   }
   let db: Database | undefined;
   try {
@@ -46,6 +81,7 @@ export function openWritableDatabase(path: string): Database {
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown }).code;
+    if (code === "SQLITE_NOTADB") throw new Error(`ILS_DB: ${path} is not an SQLite database (SQLITE_NOTADB); set ILS_DB to another path`);
     if (typeof code === "string" && READ_ONLY_CODES.test(code)) {
       throw new Error(
         `ILS_DB: cannot write the database ${path}: the file or its folder is read-only (SQLite writes the file and creates ` +

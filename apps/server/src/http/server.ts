@@ -67,9 +67,19 @@ export async function startHttpServer(services: Services, extraRoutes: Record<st
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path === "/health" && (req.method === "GET" || req.method === "HEAD")) {
       void services.health.check().then((health) => {
-        // Bare and open (the iOS app polls it without a token): status and version only.
+        // Bare and open (the iOS app polls it without a token): the iOS HealthResponse fields plus the database
+        // state; never a path, a setting or the CLI's location (those are in the authenticated `health.check`).
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: health.status, version: health.version, claudeAvailable: health.claude.found, port: config.port }));
+        res.end(
+          JSON.stringify({
+            status: health.status,
+            version: health.version,
+            database: { ok: health.database.ok },
+            claudeAvailable: health.claude.found,
+            ...(health.claude.version ? { claudeVersion: health.claude.version } : {}),
+            port: (server.address() as AddressInfo).port, // the real one when ILS_PORT=0 picked it
+          }),
+        );
       });
       return;
     }
