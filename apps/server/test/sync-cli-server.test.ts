@@ -41,7 +41,7 @@ describe("ils sync: failed files and a server on the same database", () => {
     copyFileSync(join(claudeDir, "projects", "-home-user-project-simple", `${SIMPLE}.jsonl`), bad);
     chmodSync(bad, 0o000);
     const result = cli(["--claude-dir", claudeDir, "--db", join(dir.path, "unreadable.db")], {}, AS_ROOT);
-    expect(result.status, result.stderr).toBe(3);
+    expect(result.status, `${result.error?.message ?? ""} ${result.stderr}`).toBe(3);
     expect(result.stderr).toMatch(/1 file\(s\) could not be read/);
     expect(result.stderr).toContain("-home-user-project-simple/0d4ab5fb-0000-4000-8000-000000000000.jsonl: EACCES");
     expect(result.stdout).toMatch(/not read: -home-user-project-simple\/0d4ab5fb/);
