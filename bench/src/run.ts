@@ -36,7 +36,12 @@ mkdirSync(projectDir, { recursive: true });
 const ctx: BenchContext = { mode, manifest, workDir, projectDir, log };
 const rows: Row[] = [];
 
+// `BENCH_ONLY=4,10` runs only the measures with those numbers (and prints their rows without rewriting BENCHMARKS.md).
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((n) => n.trim())) : undefined;
+
 async function step(name: string, target: string, run: () => Promise<Row[]>): Promise<void> {
+  const numbers = name.match(/^[\d/]+/)?.[0].split("/") ?? [];
+  if (only && !numbers.some((n) => only.has(n)) && !(name === "ingest long session" && only.has("3"))) return;
   log(`${name} ...`);
   try {
     rows.push(...(await run()));
@@ -90,7 +95,7 @@ const facts = [
 const notes = rows.filter((r) => r.note).map((r) => `- ${r.measure}: ${r.note}`);
 const section = [renderTable(rows), "", ...facts, ...(notes.length ? ["", "Notes:", ...notes] : [])].join("\n");
 console.log(section);
-writeSection(mode, section);
+if (!only) writeSection(mode, section);
 
 /** BENCHMARKS.md keeps one generated section per mode; text outside the markers (analysis) is left alone. */
 function writeSection(sectionMode: CorpusMode, body: string): void {

@@ -26,7 +26,7 @@ export async function measureChatBesideSync(ctx: BenchContext): Promise<Row[]> {
   const db = join(ctx.workDir, "beside-sync.db");
   const server = await startServer({ ILS_DB: db, ILS_CLAUDE_BIN: STAND_IN });
   try {
-    const sessions = await Promise.all(Array.from({ length: STREAMS }, () => createSession(server.url, ctx.workDir)));
+    const sessions = await Promise.all(Array.from({ length: STREAMS }, () => createSession(server.url, ctx.projectDir)));
     const runOnce = async (id: string) => wsRun(server.url, id, prompt, lines, 120_000, await lastSeq(server.url, id));
     // Warm-up, then the baseline: the same streams with no sync running.
     await Promise.all(sessions.map(runOnce));

@@ -31,7 +31,8 @@ export async function measureWarmStart(ctx: BenchContext): Promise<Row[]> {
   try {
     for (let i = 0; i < 200 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 25));
     const server = await startServer({
-      ILS_DB: join(dir, "ils.db"),
+      // A data folder of its own: Claude Code never runs in the server's data folder.
+      ILS_DB: join(dir, "data", "ils.db"),
       ILS_CLAUDE_BIN: bin,
       HOME: home,
       CLAUDE_CONFIG_DIR: join(home, ".claude"),
