@@ -4,6 +4,7 @@ import type { Page, Message } from "@ils/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as ios from "./support/ios-decoders.ts";
 import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { streamText } from "./support/stream-text.ts";
 import { FIXTURES, REPO_ROOT, tempDir } from "./support/temp.ts";
 import { trpcQuery } from "./support/trpc-http.ts";
 
@@ -100,21 +101,11 @@ describe("server shutdown during a stream", () => {
         headers: { "content-type": "application/json", accept: "text/event-stream" },
         body: JSON.stringify({ prompt: "[fake mode=hang after=2]", sessionId: id }),
       });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let text = "";
+      const body = streamText(res);
       // Wait for the first stored message, then stop the server while the run hangs.
-      while (!text.includes("\nid: ") && !text.startsWith("id: ")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value, { stream: true });
-      }
+      await body.until((text) => text.includes("\nid: ") || text.startsWith("id: "));
       const stopping = server.stop();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value, { stream: true });
-      }
+      const text = await body.toEnd();
       await stopping;
       const events = ios.decodeAppStream(text);
       expect(events.at(-1)).toMatchObject({ type: "error" });

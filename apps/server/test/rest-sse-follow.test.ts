@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startServerProcess, type ServerProcess } from "./support/server-process.ts";
+import { streamText } from "./support/stream-text.ts";
 import { tcpProxy } from "./support/tcp-proxy.ts";
 import { FIXTURES, REPO_ROOT, tempDir } from "./support/temp.ts";
 
@@ -135,18 +136,12 @@ describe("GET /sessions/{id}/events with a standard EventSource client", () => {
   it("a follow stream ends with the final SERVER_SHUTDOWN event when the server stops (last: it stops the server)", async () => {
     const body = (await (await fetch(api("/sessions?limit=10"))).json()) as { data: { items: { id: string }[] } };
     const res = await fetch(api(`/sessions/${body.data.items[0]!.id}/events?after=0`));
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = "";
+    const stream = streamText(res);
     // The whole history, then nothing: the stream stays open (it follows) until the server stops.
     const stored = (await replayAll(body.data.items[0]!.id)).length;
-    while ((text.match(/^id: /gm) ?? []).length < stored) text += decoder.decode((await reader.read()).value, { stream: true });
+    await stream.until((text) => (text.match(/^id: /gm) ?? []).length >= stored);
     const stopping = server.stop();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
+    const text = await stream.toEnd();
     await stopping;
     const last = text.trim().split("\n").filter((l) => l.startsWith("data: ")).at(-1);
     expect(JSON.parse(last!.slice(6))).toMatchObject({ type: "error", code: "SERVER_SHUTDOWN" });
