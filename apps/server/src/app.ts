@@ -82,6 +82,7 @@ export async function startServer(config: Config): Promise<App> {
       await services.sync.stop();
       services.searchIndexer.stop();
       await stopCheckpoints();
+      await services.prisma.$disconnect();
       db.close();
     },
   };

@@ -3,6 +3,7 @@ import { ForkService } from "./chat/fork-service.ts";
 import { StreamingService } from "./chat/streaming-service.ts";
 import type { Config } from "./config/config.ts";
 import type { Database } from "./db/database.ts";
+import { openPrisma, type Prisma } from "./db/prisma.ts";
 import { HealthService } from "./health/health-service.ts";
 import type { Logger } from "./logger.ts";
 import { HistoryService } from "./messages/history-service.ts";
@@ -24,6 +25,8 @@ export interface Services {
   /** The Claude Code executable runs use. */
   cli: ClaudeCli;
   db: Database;
+  /** Prisma Client on a second connection to the same file (src/db/prisma.ts): the ordinary reads and writes. */
+  prisma: Prisma;
   logger: Logger;
   bus: MessageBus;
   sessions: SessionService;
@@ -49,6 +52,7 @@ export interface Services {
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const bus = new MessageBus();
+  const prisma = openPrisma(db.name);
   const directories = projectDirectories(config);
   const projects = new ProjectService(db, directories);
   const sessions = new SessionService(db, directories, projects);
@@ -60,6 +64,7 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     config,
     cli,
     db,
+    prisma,
     logger,
     bus,
     sessions,

@@ -44,14 +44,17 @@ export async function withServices<T>(config: Config, fn: (services: Services) =
   // The command's output is its result; logs stay quiet unless asked for.
   const logger = createLogger(process.env.ILS_LOG_LEVEL ? config.logLevel : "warn");
   const db = openDatabase(config.databasePath);
+  let services: Services | undefined;
   try {
     applyMigrations(db);
-    return await fn(createServices(config, db, logger));
+    services = createServices(config, db, logger);
+    return await fn(services);
   } catch (error) {
     if (error instanceof ZodError) throw new CliError(validationError(error).message, 2);
     if (error instanceof AppError) throw new CliError(error.message, error.code === "VALIDATION_ERROR" ? 2 : 1);
     throw error;
   } finally {
+    await services?.prisma.$disconnect();
     db.close();
   }
 }

@@ -17,6 +17,7 @@ export function createTestServices(env: Record<string, string> = {}): Services &
     ...services,
     cleanup() {
       services.searchIndexer.stop();
+      void services.prisma.$disconnect();
       db.close();
       dir.cleanup();
     },
