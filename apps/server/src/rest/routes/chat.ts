@@ -12,7 +12,7 @@ import {
 } from "@ils/contracts";
 import { z } from "zod";
 import { badRequest, validationError } from "../../errors/app-error.ts";
-import type { Services } from "../../services.ts";
+import type { TransportServices } from "../../services.ts";
 import { relaySession, resumePoint } from "../chat/relay.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 import { SseWriter } from "../sse.ts";
@@ -75,7 +75,7 @@ function runOptions(options: IosChatOptions | undefined, claudeSessionId: string
  * The session to run in: the named one, or one created on the fly (through the same checks as POST /sessions)
  * when the app names one the server never saw.
  */
-function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): string {
+function sessionFor(services: TransportServices, body: z.output<typeof IosChatStreamRequest>): string {
   if (body.sessionId !== undefined && services.sessions.findRow(body.sessionId)) return body.sessionId;
   const session = services.sessions.create(
     {
