@@ -16,6 +16,7 @@ import { ViewHistoryService } from "./presentation/view-history.ts";
 import { SseStreams } from "./rest/sse.ts";
 import { SearchIndexer } from "./search/search-indexer.ts";
 import { SearchService } from "./search/search-service.ts";
+import { StatsService } from "./stats/stats-service.ts";
 import { ExportService } from "./export/export-service.ts";
 import { SyncService } from "./sync/sync-service.ts";
 
@@ -48,7 +49,32 @@ export interface Services {
   sync: SyncService;
   /** Open SSE responses, ended with a final `error` event at shutdown. */
   sseStreams: SseStreams;
+  /** Counts for the app's Home screen. */
+  stats: StatsService;
 }
+
+/**
+ * What the transports (tRPC, REST, http/) receive: the services, never the database, Prisma, the bus or the
+ * CLI (docs/architecture.md). test/transport-boundary.test.ts checks their sources import no db module.
+ */
+export type TransportServices = Pick<
+  Services,
+  | "config"
+  | "logger"
+  | "sessions"
+  | "projects"
+  | "ingest"
+  | "history"
+  | "viewHistory"
+  | "health"
+  | "streaming"
+  | "forks"
+  | "search"
+  | "exporter"
+  | "sync"
+  | "sseStreams"
+  | "stats"
+>;
 
 export function createServices(config: Config, db: Database, logger: Logger): Services {
   const bus = new MessageBus();
@@ -80,5 +106,6 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
     sync: new SyncService(db, sessions, ingest, config.claudeDir, logger),
     exporter: new ExportService(db),
     sseStreams: new SseStreams(),
+    stats: new StatsService(prisma),
   };
 }

@@ -4,7 +4,7 @@ import { ERROR_HTTP_STATUS } from "@ils/contracts";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer } from "ws";
-import type { Services } from "../services.ts";
+import type { TransportServices } from "../services.ts";
 import { appRouter } from "../trpc/app-router.ts";
 import { AppError } from "../errors/app-error.ts";
 import { trpcErrorEnvelope, type Context } from "../trpc/init.ts";
@@ -12,7 +12,7 @@ import { isAuthorized } from "./auth.ts";
 import { readBodyText } from "./body.ts";
 import { createRequestGuard } from "./request-guard.ts";
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, services: Services) => void | Promise<void>;
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, services: TransportServices) => void | Promise<void>;
 
 export interface RunningServer {
   server: Server;
@@ -27,7 +27,7 @@ export const MAX_BATCH_CALLS = 16;
  * One port: `GET /health`, tRPC over HTTP at `/trpc` and over WebSocket (upgrade on any path), REST under
  * `/api/v1`; every request and upgrade passes the request guard first (also `/t/<token>/...`).
  */
-export async function startHttpServer(services: Services, extraRoutes: Record<string, RouteHandler> = {}): Promise<RunningServer> {
+export async function startHttpServer(services: TransportServices, extraRoutes: Record<string, RouteHandler> = {}): Promise<RunningServer> {
   const { config, logger } = services;
   const authorized = (req: IncomingMessage) => isAuthorized(req, config.token);
   const guard = createRequestGuard(config, logger, () => (server.address() as AddressInfo | null)?.port ?? config.port);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import type { Services } from "../services.ts";
+import type { TransportServices } from "../services.ts";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -9,7 +9,7 @@ export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  services: Services;
+  services: TransportServices;
   req: IncomingMessage;
   res: ServerResponse;
   /** Aborted when the client goes away. */
@@ -23,7 +23,12 @@ export const WRITTEN = Symbol("response already written");
  * One REST route, declared once: the same declaration drives request validation, the handler call and
  * the OpenAPI document, so the document cannot drift from the server.
  */
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  R extends z.ZodType = z.ZodType,
+> {
   method: HttpMethod;
   /** OpenAPI-style path relative to /api/v1, e.g. `/sessions/{id}`. */
   path: string;
@@ -35,7 +40,7 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   query?: Q;
   body?: B;
   /** The `data` of the success envelope, or the SSE `data:` payload when `sse` is set. */
-  response: z.ZodType;
+  response: R;
   /** The response is `text/event-stream`; `response` describes each event. */
   sse?: boolean;
   /** Not enveloped: the body is a file of this content type (e.g. an export); `response` describes it. */
@@ -44,10 +49,16 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   example?: unknown;
   /** Error statuses this route can answer besides 400/401/500. */
   errors?: number[];
-  handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<unknown>;
+  /**
+   * What it returns is checked at compile time against `response` (the schema the OpenAPI document shows, as
+   * its `output`): the `data` of the envelope, or WRITTEN when the handler wrote the response itself.
+   */
+  handle(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<z.output<R> | typeof WRITTEN>;
 }
 
-/** Keeps the handler's parameter types tied to the schemas. */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(route: RouteDef<P, Q, B>): RouteDef {
+/** Ties the handler's parameter and return types to the route's schemas; the table then holds it untyped. */
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
+  route: RouteDef<P, Q, B, R>,
+): RouteDef {
   return route as unknown as RouteDef;
 }

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { AppError, validationError } from "../errors/app-error.ts";
 import { isAuthorized } from "../http/auth.ts";
 import type { RouteHandler } from "../http/server.ts";
-import type { Services } from "../services.ts";
+import type { TransportServices } from "../services.ts";
 import { toRestError } from "./errors.ts";
 import { readJsonBody, sendJson } from "./http-io.ts";
 import { WRITTEN, type RouteDef } from "./route.ts";
@@ -61,7 +61,7 @@ function validate<T extends z.ZodType>(schema: T | undefined, value: unknown, wh
 export function createRestHandler(routes: RouteDef[]): RouteHandler {
   const compiled = routes.map(compile).sort((a, b) => a.names.length - b.names.length);
 
-  return async (req: IncomingMessage, res: ServerResponse, services: Services) => {
+  return async (req: IncomingMessage, res: ServerResponse, services: TransportServices) => {
     const controller = new AbortController();
     res.on("close", () => controller.abort());
     try {

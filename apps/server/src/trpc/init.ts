@@ -3,10 +3,10 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 import { AppError, fromStorageError, validationError } from "../errors/app-error.ts";
-import type { Services } from "../services.ts";
+import type { TransportServices } from "../services.ts";
 
 export interface Context {
-  services: Services;
+  services: TransportServices;
   /** False when a token is configured and the request did not present it. */
   authorized: boolean;
 }

@@ -1,6 +1,6 @@
 import type { IosStreamMessage } from "@ils/contracts";
 import { AppError } from "../../errors/app-error.ts";
-import type { Services } from "../../services.ts";
+import type { TransportServices } from "../../services.ts";
 import { toRestError } from "../errors.ts";
 import { StreamView } from "../ios/stream-view.ts";
 import { SHUTDOWN_EVENT, type SseWriter } from "../sse.ts";
@@ -8,7 +8,7 @@ import { SHUTDOWN_EVENT, type SseWriter } from "../sse.ts";
 const TERMINAL = new Set(["finished", "failed", "cancelled"]);
 
 export interface RelayOptions {
-  services: Services;
+  services: TransportServices;
   sse: SseWriter;
   sessionId: string;
   /** Stored messages after this seq are sent (each with `id: <seq>`). */

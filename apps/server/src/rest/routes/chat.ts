@@ -8,11 +8,12 @@ import {
   IosSessionIdParams,
   IosStreamMessage,
   RunOptions,
+  type CreateSessionInput,
   type IosChatOptions,
 } from "@ils/contracts";
 import { z } from "zod";
 import { badRequest, validationError } from "../../errors/app-error.ts";
-import type { Services } from "../../services.ts";
+import { sessionForRun } from "../../sessions/session-for-run.ts";
 import { relaySession, resumePoint } from "../chat/relay.ts";
 import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 import { SseWriter } from "../sse.ts";
@@ -71,21 +72,13 @@ function runOptions(options: IosChatOptions | undefined, claudeSessionId: string
   return parsed.data;
 }
 
-/**
- * The session to run in: the named one, or one created on the fly (through the same checks as POST /sessions)
- * when the app names one the server never saw.
- */
-function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): string {
-  if (body.sessionId !== undefined && services.sessions.findRow(body.sessionId)) return body.sessionId;
-  const session = services.sessions.create(
-    {
-      ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
-      ...(body.options?.model !== undefined ? { model: body.options.model } : {}),
-      ...(body.options?.permissionMode !== undefined ? { permissionMode: fromIosPermissionMode(body.options.permissionMode) } : {}),
-    },
-    body.sessionId,
-  );
-  return session.id;
+/** The settings of a session the app names but the server never saw (created on the fly, as by POST /sessions). */
+function createInputOf(body: z.output<typeof IosChatStreamRequest>): CreateSessionInput {
+  return {
+    ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
+    ...(body.options?.model !== undefined ? { model: body.options.model } : {}),
+    ...(body.options?.permissionMode !== undefined ? { permissionMode: fromIosPermissionMode(body.options.permissionMode) } : {}),
+  };
 }
 
 export const chatRoutes: RouteDef[] = [
@@ -104,13 +97,13 @@ export const chatRoutes: RouteDef[] = [
     errors: [404],
     handle: async ({ body, services, res, signal }) => {
       const streaming = services.streaming;
-      // Options are checked before a session is created on the fly: a refused request leaves nothing behind.
-      const existing = body.sessionId !== undefined ? services.sessions.findRow(body.sessionId) : undefined;
-      const options = runOptions(body.options, existing?.claudeSessionId ?? null);
-      const sessionId = sessionFor(services, body);
-      const session = services.sessions.getRow(sessionId);
-      // Checked before the stream opens too: a refused directory is a 400, not an error event in a 200 stream.
-      services.sessions.runDirectory(session);
+      // Options are checked against the existing session before one is created on the fly: a refused request leaves nothing behind.
+      const { session, accepted: options } = await sessionForRun(
+        services.sessions,
+        { ...(body.sessionId !== undefined ? { sessionId: body.sessionId } : {}), create: createInputOf(body) },
+        (existing) => runOptions(body.options, existing?.claudeSessionId ?? null),
+      );
+      const sessionId = session.id;
       const afterSeq = session.lastSeq;
       const sse = new SseWriter(res);
       await relaySession({

@@ -1,5 +1,6 @@
 import type { RouteDef } from "../route.ts";
 import { chatRoutes } from "./chat.ts";
+import { exportRoutes } from "./export.ts";
 import { messageRoutes } from "./messages.ts";
 import { projectRoutes } from "./projects.ts";
 import { sessionRoutes } from "./sessions.ts";
@@ -13,4 +14,4 @@ import { syncRoutes } from "./sync.ts";
  * follow automatically.
  */
 // `/sessions/scan` before `/sessions/{id}` routes.
-export const restRoutes: RouteDef[] = [...syncRoutes, ...sessionRoutes, ...messageRoutes, ...chatRoutes, ...projectRoutes, ...statsRoutes, ...searchRoutes];
+export const restRoutes: RouteDef[] = [...syncRoutes, ...sessionRoutes, ...messageRoutes, ...chatRoutes, ...projectRoutes, ...statsRoutes, ...searchRoutes, ...exportRoutes];

@@ -3,7 +3,7 @@ import { IosListMessagesQuery, IosMessageList, IosSessionIdParams, type Page } f
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
 import { encodeSeqCursor } from "../../messages/cursor.ts";
-import type { Services } from "../../services.ts";
+import type { TransportServices } from "../../services.ts";
 import { writeChunk } from "../http-io.ts";
 import { toAppMessage } from "../ios/message-view.ts";
 import type { ViewMessage } from "../../presentation/view-history.ts";
@@ -14,7 +14,7 @@ const PAGE = 500;
 type Pager = (q: { sessionId: string; limit: number; offset?: number; cursor?: string; direction?: "forward" | "backward" }) => Page<ViewMessage>;
 
 /** `?include=all`: every stored line; default: only what a person reads (docs/presentation.md). */
-function pagerFor(services: Services, include: "all" | undefined): Pager {
+function pagerFor(services: TransportServices, include: "all" | undefined): Pager {
   return include === "all" ? (q) => services.history.list(q) : (q) => services.viewHistory.list(q);
 }
 

@@ -1,6 +1,5 @@
 import { IosChatSession } from "@ils/contracts";
 import { z } from "zod";
-import { homeStats } from "../ios/stats.ts";
 import { toChatSession } from "../ios/session-view.ts";
 import { defineRoute, type RouteDef } from "../route.ts";
 
@@ -22,7 +21,7 @@ export const statsRoutes: RouteDef[] = [
     tag: "stats",
     summary: "Counts for the app's Home screen",
     response: StatsResponse,
-    handle: async ({ services }) => homeStats(services.db),
+    handle: ({ services }) => services.stats.home(),
   }),
   defineRoute({
     method: "GET",
