@@ -75,9 +75,9 @@ function runOptions(options: IosChatOptions | undefined, claudeSessionId: string
  * The session to run in: the named one, or one created on the fly (through the same checks as POST /sessions)
  * when the app names one the server never saw.
  */
-function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): string {
+async function sessionFor(services: Services, body: z.output<typeof IosChatStreamRequest>): Promise<string> {
   if (body.sessionId !== undefined && services.sessions.findRow(body.sessionId)) return body.sessionId;
-  const session = services.sessions.create(
+  const session = await services.sessions.create(
     {
       ...(body.projectId !== undefined ? { projectId: body.projectId } : {}),
       ...(body.options?.model !== undefined ? { model: body.options.model } : {}),
@@ -107,7 +107,7 @@ export const chatRoutes: RouteDef[] = [
       // Options are checked before a session is created on the fly: a refused request leaves nothing behind.
       const existing = body.sessionId !== undefined ? services.sessions.findRow(body.sessionId) : undefined;
       const options = runOptions(body.options, existing?.claudeSessionId ?? null);
-      const sessionId = sessionFor(services, body);
+      const sessionId = await sessionFor(services, body);
       const session = services.sessions.getRow(sessionId);
       // Checked before the stream opens too: a refused directory is a 400, not an error event in a 200 stream.
       services.sessions.runDirectory(session);
