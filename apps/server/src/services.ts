@@ -80,8 +80,8 @@ export function createServices(config: Config, db: Database, logger: Logger): Se
   const bus = new MessageBus();
   const prisma = openPrisma(db.name);
   const directories = projectDirectories(config);
-  const projects = new ProjectService(db, directories);
-  const sessions = new SessionService(db, directories, projects);
+  const projects = new ProjectService(prisma, directories);
+  const sessions = new SessionService(db, prisma, directories, projects);
   const searchIndexer = new SearchIndexer(db, logger);
   const ingest = new IngestService(db, bus, () => searchIndexer.schedule());
   const history = new HistoryService(db);

@@ -11,9 +11,9 @@ describe("messages.list around a message", () => {
   let other: string;
   const idOf = new Map<number, string>();
 
-  beforeAll(() => {
-    sessionId = services.sessions.create({ name: "long" }).id;
-    other = services.sessions.create({ name: "other" }).id;
+  beforeAll(async () => {
+    sessionId = (await services.sessions.create({ name: "long" })).id;
+    other = (await services.sessions.create({ name: "other" })).id;
     const lines = Array.from({ length: 120 }, (_, i) =>
       JSON.stringify({ type: i % 2 ? "assistant" : "user", uuid: randomUUID(), message: { role: i % 2 ? "assistant" : "user", content: `message number ${i + 1}` } }),
     );

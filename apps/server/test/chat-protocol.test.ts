@@ -60,7 +60,7 @@ describe("prompts are data", () => {
   it("prompts that look like flags reach the stand-in as the user's text; no flag is set and the name stays", async () => {
     const attacks = ["--version", "-n x", "--dangerously-skip-permissions", "--mcp-config=evil.json"];
     for (const attack of attacks) {
-      const session = newSession("kept name");
+      const session = await newSession("kept name");
       const before = argvLog(argvFile).length;
       await services.streaming.send({ sessionId: session.id, prompt: attack });
       await services.streaming.whenIdle(session.id);
@@ -68,14 +68,14 @@ describe("prompts are data", () => {
       expect(call.argv).not.toContain(attack);
       expect(call.argv.some((a) => a.startsWith("--dangerously") || a.startsWith("--mcp-config") || a === "-n" || a === "--version")).toBe(false);
       expect(prompts().filter((p) => p.pid === call.pid).map((p) => p.prompt)).toEqual([attack]);
-      expect(services.sessions.get(session.id)).toMatchObject({ name: "kept name", status: "completed" });
+      expect((await services.sessions.get(session.id))).toMatchObject({ name: "kept name", status: "completed" });
     }
   });
 });
 
 describe("permission relay", () => {
   it("allow: the tool runs with the (updated) input; request, answer and decision are stored; a second answer is 404", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     await services.streaming.send({ sessionId: session.id, prompt: "write it [fake permission=Write]" });
     const { request_id } = await pendingRequest(session.id);
@@ -101,7 +101,7 @@ describe("permission relay", () => {
   });
 
   it("deny: no file, the model gets the reason as an error tool_result", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "write it [fake permission=Write]" });
     const { request_id } = await pendingRequest(session.id);
     services.streaming.respond({ sessionId: session.id, requestId: request_id, decision: "deny", reason: "not on my phone" }, "trpc");
@@ -113,7 +113,7 @@ describe("permission relay", () => {
   });
 
   it("a client that reconnects after the request's seq still gets it as pending; unanswered, it is denied at the timeout", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "write it [fake permission=Write]" });
     const { request_id } = await pendingRequest(session.id);
     const seq = allMessages(session.id).find((m) => m.type === "control_request")!.seq;
@@ -128,12 +128,12 @@ describe("permission relay", () => {
   });
 
   it("cancel denies a pending request", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "write it [fake permission=Write]" });
     const { request_id } = await pendingRequest(session.id);
     expect(await services.streaming.cancel(session.id)).toEqual({ cancelled: true });
     expect(decisionRow(session.id, request_id)).toMatchObject({ decision: "deny", decidedBy: "cancel" });
-    expect(services.sessions.get(session.id).status).toBe("cancelled");
+    expect((await services.sessions.get(session.id)).status).toBe("cancelled");
   });
 });
 
@@ -141,7 +141,7 @@ describe("interrupt and the process tree", () => {
   const toolPid = async (claudePid: number) => waitFor(() => argvLog(argvFile).find((c: any) => c.pid === claudePid && c.toolPid) as any as { toolPid: number } | undefined);
 
   it("cancel during `sleep 20; echo x`: the turn is interrupted (its lines stored) and no process of the tree is left", async () => {
-    const session = newSession();
+    const session = await newSession();
     const before = argvLog(argvFile).length;
     await services.streaming.send({ sessionId: session.id, prompt: "[fake sleep=20]" });
     const claude = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
@@ -151,11 +151,11 @@ describe("interrupt and the process tree", () => {
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "user", "result"]);
     expect(JSON.stringify(allMessages(session.id)[2]!.content)).toContain("[Request interrupted by user]");
     await waitFor(() => !isAlive(tool) && !isAlive(claude.pid));
-    expect(services.sessions.get(session.id).status).toBe("cancelled");
+    expect((await services.sessions.get(session.id)).status).toBe("cancelled");
   });
 
   it("the same with Claude SIGSTOP-ed: the interrupt gets no answer, the whole tree is killed after the grace", async () => {
-    const session = newSession();
+    const session = await newSession();
     const before = argvLog(argvFile).length;
     await services.streaming.send({ sessionId: session.id, prompt: "[fake sleep=20]" });
     const claude = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
@@ -164,11 +164,11 @@ describe("interrupt and the process tree", () => {
     process.kill(claude.pid, "SIGSTOP");
     await services.streaming.cancel(session.id);
     await waitFor(() => !isAlive(tool) && !isAlive(claude.pid));
-    expect(services.sessions.get(session.id).status).toBe("cancelled");
+    expect((await services.sessions.get(session.id)).status).toBe("cancelled");
   });
 
   it("after a crash, the next start kills the recorded Claude and its tools and marks the run interrupted", async () => {
-    const session = newSession();
+    const session = await newSession();
     const before = argvLog(argvFile).length;
     const { runId } = await services.streaming.send({ sessionId: session.id, prompt: "[fake sleep=30]" });
     const claude = await waitFor(() => argvLog(argvFile).slice(before).find((c) => c.argv));
@@ -188,7 +188,7 @@ describe("interrupt and the process tree", () => {
 
 describe("line cap and warm sessions", () => {
   it("a line over ILS_MAX_LINE_BYTES fails the run with an error naming the limit; the session works afterwards", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     await services.streaming.send({ sessionId: session.id, prompt: "[fake bigline=50000000]" });
     const ended = (await events).find((e) => e.kind === "run" && e.state !== "started") as Extract<ChatEvent, { kind: "run" }>;
@@ -196,11 +196,11 @@ describe("line cap and warm sessions", () => {
     expect(ended.error?.message).toContain("ILS_MAX_LINE_BYTES");
     await services.streaming.send({ sessionId: session.id, prompt: "again" });
     await services.streaming.whenIdle(session.id);
-    expect(services.sessions.get(session.id).status).toBe("completed");
+    expect((await services.sessions.get(session.id)).status).toBe("completed");
   });
 
   it("a follow-up prompt with the same options is served by the warm process (no new start)", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "one" });
     await services.streaming.whenIdle(session.id);
     const starts = argvLog(argvFile).filter((c) => c.argv).length;
@@ -208,7 +208,7 @@ describe("line cap and warm sessions", () => {
     await services.streaming.whenIdle(session.id);
     expect(argvLog(argvFile).filter((c) => c.argv).length).toBe(starts);
     expect(allMessages(session.id).filter((m) => m.type === "result")).toHaveLength(2);
-    expect(services.sessions.get(session.id).status).toBe("completed");
+    expect((await services.sessions.get(session.id)).status).toBe("completed");
   });
 });
 
@@ -223,7 +223,7 @@ describe("permission modes", () => {
     for (const mode of ["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"] as const) {
       expect(IosPermissionMode.options).toContain(toIosPermissionMode(mode));
     }
-    const session = newSession();
+    const session = await newSession();
     const before = argvLog(argvFile).length;
     services.db.prepare(`UPDATE Session SET permissionMode = 'auto' WHERE id = ?`).run(session.id);
     await services.streaming.send({ sessionId: session.id, prompt: "hi" });
@@ -233,7 +233,7 @@ describe("permission modes", () => {
   });
 
   it("session settings given at creation are used on every run; a session without a model passes none", async () => {
-    const session = services.sessions.create({ projectPath: project, systemPrompt: "be terse", maxTurns: 7, maxBudgetUSD: 1.5 });
+    const session = await services.sessions.create({ projectPath: project, systemPrompt: "be terse", maxTurns: 7, maxBudgetUSD: 1.5 });
     const before = argvLog(argvFile).length;
     await services.streaming.send({ sessionId: session.id, prompt: "hi [fake scenario=01-simple]" });
     await services.streaming.whenIdle(session.id);
@@ -241,7 +241,7 @@ describe("permission modes", () => {
     expect(call.argv).toEqual(expect.arrayContaining(["--system-prompt=be terse", "--max-turns", "7", "--max-budget-usd", "1.5"]));
     expect(call.argv.some((a) => a.startsWith("--model"))).toBe(false);
     // The init line's model is shown, and does not become what the next run is started with.
-    expect(services.sessions.get(session.id).model).not.toBeNull();
+    expect((await services.sessions.get(session.id)).model).not.toBeNull();
     await services.streaming.send({ sessionId: session.id, prompt: "again", options: { maxTurns: 2 } });
     await services.streaming.whenIdle(session.id);
     const next = argvLog(argvFile).filter((c) => c.argv).at(-1)!;

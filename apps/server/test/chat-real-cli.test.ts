@@ -71,16 +71,16 @@ describe("the real Claude Code CLI through the control protocol", () => {
   });
 
   it("default mode: a Write asks permission; allowing writes the file and ends with result; denying leaves no file and the result lists the denial", async () => {
-    const allowed = services.sessions.create({ projectPath: project, name: "allow" });
+    const allowed = await services.sessions.create({ projectPath: project, name: "allow" });
     await services.streaming.send({ sessionId: allowed.id, prompt: "--version allow-me" });
     services.streaming.respond({ sessionId: allowed.id, requestId: await pendingRequestId(allowed.id), decision: "allow" }, "rest");
     await services.streaming.whenIdle(allowed.id);
     expect(readFileSync(join(project, "ALLOWED.md"), "utf8")).toBe("# allowed\n");
     expect(allMessages(allowed.id).at(-1)!.type).toBe("result");
-    expect(services.sessions.get(allowed.id)).toMatchObject({ status: "completed", name: "allow" });
+    expect((await services.sessions.get(allowed.id))).toMatchObject({ status: "completed", name: "allow" });
     // "--version allow-me" reached the model as text: the mock took the Write step only because the user message contains "allow-me".
 
-    const denied = services.sessions.create({ projectPath: project, name: "deny" });
+    const denied = await services.sessions.create({ projectPath: project, name: "deny" });
     await services.streaming.send({ sessionId: denied.id, prompt: "deny-me" });
     services.streaming.respond({ sessionId: denied.id, requestId: await pendingRequestId(denied.id), decision: "deny", reason: "no" }, "trpc");
     await services.streaming.whenIdle(denied.id);
@@ -92,7 +92,7 @@ describe("the real Claude Code CLI through the control protocol", () => {
   }, 120_000);
 
   it("fork at the 5th message of a 12-message session, a run in the fork and a sync pass: the fork holds messages 1-5, then the new run", async () => {
-    const parent = services.sessions.create({ projectPath: project, name: "parent" });
+    const parent = await services.sessions.create({ projectPath: project, name: "parent" });
     for (const word of ["one", "two", "three"]) {
       await services.streaming.send({ sessionId: parent.id, prompt: `say ${word}` });
       await services.streaming.whenIdle(parent.id);
@@ -112,12 +112,12 @@ describe("the real Claude Code CLI through the control protocol", () => {
     expect(conversation.map((m) => m.type)).toEqual(["user", "system", "assistant", "result"]);
     const text = JSON.stringify(forkMessages.map((m) => m.content));
     expect(text).not.toContain("say three");
-    expect(services.sessions.get(fork.id).status).toBe("completed");
+    expect((await services.sessions.get(fork.id)).status).toBe("completed");
   }, 120_000);
 
   for (const stopped of [false, true]) {
     it(`cancel during \`sleep 20; echo x\`${stopped ? " with Claude SIGSTOP-ed (forced kill)" : ""}: the run ends within 2 s, no process of the tree is left`, async () => {
-      const session = services.sessions.create({ projectPath: project, name: "sleepy" });
+      const session = await services.sessions.create({ projectPath: project, name: "sleepy" });
       await services.streaming.send({ sessionId: session.id, prompt: stopped ? "sleepy-b" : "sleepy-a", options: { allowedTools: ["Bash"] } });
       const tree = () => {
         const row = services.db.prepare(`SELECT pid, startTime, descendants FROM ClaudeProcess WHERE sessionId = ?`).get(session.id) as { pid: number; descendants: string } | undefined;
@@ -144,7 +144,7 @@ describe("the real Claude Code CLI through the control protocol", () => {
       while (alive().length > 0 && Date.now() - started < 2_000) await new Promise((r) => setTimeout(r, 10));
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(alive()).toEqual([]);
-      expect(services.sessions.get(session.id).status).toBe("cancelled");
+      expect((await services.sessions.get(session.id)).status).toBe("cancelled");
       if (!stopped) expect(JSON.stringify(allMessages(session.id).map((m) => m.content))).toContain("interrupted");
     }, 120_000);
   }

@@ -43,7 +43,7 @@ const appCode = (fn: () => Promise<unknown>) =>
 
 describe("streaming service", () => {
   it("stores every replayed line after the prompt, links the Claude session and lands the result stats", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     const { runId } = await services.streaming.send({ sessionId: session.id, prompt: "list files [fake scenario=02-tools]" });
     expect(services.streaming.isRunning(session.id)).toBe(true);
@@ -56,7 +56,7 @@ describe("streaming service", () => {
     // Content is what Claude printed (the stand-in only renews uuids and session ids).
     expect((stored[2]!.content as any).message).toEqual(expected[1]!.message);
 
-    const after = services.sessions.get(session.id);
+    const after = await services.sessions.get(session.id);
     const init = stored[1]!.content as { session_id: string };
     expect(after.claudeSessionId).toBe(init.session_id);
     expect(after.status).toBe("completed");
@@ -69,10 +69,10 @@ describe("streaming service", () => {
   });
 
   it("resumes with --resume <claude id>; history holds both runs in order", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "remember kiwi [fake scenario=04-resume]" });
     await services.streaming.whenIdle(session.id);
-    const claudeId = services.sessions.get(session.id).claudeSessionId!;
+    const claudeId = (await services.sessions.get(session.id)).claudeSessionId!;
     await services.streaming.send({ sessionId: session.id, prompt: "which word? [fake scenario=04-resume]", options: { model: "opus", maxTurns: 3 } });
     await services.streaming.whenIdle(session.id);
 
@@ -87,11 +87,11 @@ describe("streaming service", () => {
     const stored = allMessages(session.id);
     expect(stored.map((m) => m.type)).toEqual(["user", "system", "assistant", "result", "user", "system", "assistant", "result"]);
     expect((stored[4]!.content as any).message.content).toBe("which word? [fake scenario=04-resume]");
-    expect(services.sessions.get(session.id).claudeSessionId).toBe(claudeId);
+    expect((await services.sessions.get(session.id)).claudeSessionId).toBe(claudeId);
   });
 
   it("publishes stream_event lines as partial events and does not store them", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     await services.streaming.send({ sessionId: session.id, prompt: "[fake scenario=06-partial delay=0]", options: { includePartialMessages: true } });
     const received = await events;
@@ -104,12 +104,12 @@ describe("streaming service", () => {
   });
 
   it("runs a session without a project directory in ILS_DEFAULT_PROJECT_DIR (the iOS app never sends one)", async () => {
-    const noPath = services.sessions.create({ name: "no path" });
+    const noPath = await services.sessions.create({ name: "no path" });
     const events = collectEvents(services, noPath.id, runEnded);
     await services.streaming.send({ sessionId: noPath.id, prompt: "hello" });
     await events;
     expect(argvLog(argvFile).at(-1)!.cwd).toBe(project);
-    expect(services.sessions.get(noPath.id).status).toBe("completed");
+    expect((await services.sessions.get(noPath.id)).status).toBe("completed");
   });
 
   it("refuses bad input: unknown session 404, missing project directory 400", async () => {
@@ -117,12 +117,12 @@ describe("streaming service", () => {
     // Creation checks the directory; one removed since is caught right before the run.
     const missing = join(dir.path, "missing");
     mkdirSync(missing);
-    const gone = services.sessions.create({ projectPath: missing });
+    const gone = await services.sessions.create({ projectPath: missing });
     rmSync(missing, { recursive: true });
     await expect(services.streaming.send({ sessionId: gone.id, prompt: "x" })).rejects.toThrow(/projectPath: .*missing does not exist/);
     expect(await appCode(() => services.streaming.send({ sessionId: gone.id, prompt: "" }))).toBe("VALIDATION_ERROR");
     expect(allMessages(gone.id)).toHaveLength(0);
-    const ok = newSession();
+    const ok = await newSession();
     await expect(services.streaming.send({ sessionId: ok.id, prompt: "a\0b" })).rejects.toThrow("prompt: must not contain NUL characters");
     expect(services.streaming.isRunning(ok.id)).toBe(false);
   });
@@ -134,13 +134,13 @@ describe("failure modes", () => {
   it("a missing executable fails the run with a clear message; the prompt stays stored", async () => {
     const other = createTestServices({ ILS_CLAUDE_BIN: join(dir.path, "no-such-claude") });
     try {
-      const session = other.sessions.create({ projectPath: project });
+      const session = await other.sessions.create({ projectPath: project });
       const events = collectEvents(other, session.id, runEnded);
       await other.streaming.send({ sessionId: session.id, prompt: "hello" });
       const ended = runEvent(await events);
       expect(ended.state).toBe("failed");
       expect(ended.error).toMatchObject({ code: "CLAUDE_FAILED", message: expect.stringMatching(/executable not found: ".*no-such-claude".*ILS_CLAUDE_BIN/) });
-      const after = other.sessions.get(session.id);
+      const after = await other.sessions.get(session.id);
       expect(after.status).toBe("error");
       expect(after.lastError).toBe(ended.error!.message);
       expect(other.history.list({ sessionId: session.id }).items.map((m) => m.type)).toEqual(["user"]);
@@ -151,52 +151,52 @@ describe("failure modes", () => {
   });
 
   it("a non-zero exit fails the run with the stderr tail; lines printed before stay stored", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     await services.streaming.send({ sessionId: session.id, prompt: "[fake mode=fail after=2 stderr=quota-exceeded-xyz exit=3]" });
     const ended = runEvent(await events);
     expect(ended.error?.code).toBe("CLAUDE_FAILED");
     expect(ended.error?.message).toMatch(/^Claude Code exited with code 3: .*quota-exceeded-xyz/);
     expect(ended.error?.details).toMatchObject({ exitCode: 3, stderr: "quota-exceeded-xyz" });
-    expect(services.sessions.get(session.id)).toMatchObject({ status: "error", lastError: ended.error!.message });
+    expect((await services.sessions.get(session.id))).toMatchObject({ status: "error", lastError: ended.error!.message });
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "assistant"]);
   });
 
   it("an API error result (is_error) puts the result text in the error", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "[fake scenario=07-error run=api-400 mode=fail after=9 stderr= exit=1]" });
     await services.streaming.whenIdle(session.id);
     // The turn ends at its result (the process would stay for the next turn), so the result decides.
-    expect(services.sessions.get(session.id).lastError).toMatch(/^Claude Code reported an error: API Error: 400/);
+    expect((await services.sessions.get(session.id)).lastError).toMatch(/^Claude Code reported an error: API Error: 400/);
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "assistant", "result"]);
   });
 
   it("a non-JSON line is kept as an unknown message and the run goes on", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "[fake mode=garbage after=1]" });
     await services.streaming.whenIdle(session.id);
     const stored = allMessages(session.id);
     expect(stored.map((m) => m.type)).toEqual(["user", "system", "unknown", "assistant", "result"]);
     expect(stored[2]!.content).toBe("this line is not JSON {{{");
-    expect(services.sessions.get(session.id).status).toBe("completed");
+    expect((await services.sessions.get(session.id)).status).toBe("completed");
   });
 
   it("a run silent past the idle timeout is stopped and marked", async () => {
-    const session = newSession();
+    const session = await newSession();
     const events = collectEvents(services, session.id, runEnded);
     await services.streaming.send({ sessionId: session.id, prompt: "[fake mode=hang after=1]" });
     const ended = runEvent(await events);
     expect(ended.error?.message).toBe("Claude Code printed nothing for 1500 ms and was stopped (ILS_RUN_IDLE_TIMEOUT_MS)");
-    expect(services.sessions.get(session.id)).toMatchObject({ status: "error", lastError: ended.error!.message });
+    expect((await services.sessions.get(session.id))).toMatchObject({ status: "error", lastError: ended.error!.message });
     // The stand-in answers the protocol's interrupt like the CLI: its interrupted lines, which are stored too.
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "user", "result"]);
     expect(allMessages(session.id)[3]!.subtype).toBe("error_during_execution");
   });
 
   it("a second prompt while a run is active is a CONFLICT; cancel keeps what was stored and marks the session", async () => {
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "[fake mode=hang after=2]" });
-    expect(services.sessions.get(session.id).status).toBe("active");
+    expect((await services.sessions.get(session.id)).status).toBe("active");
     expect(await appCode(() => services.streaming.send({ sessionId: session.id, prompt: "again" }))).toBe("CONFLICT");
     await vi_waitFor(() => allMessages(session.id).length === 3);
     // A client connecting mid-run gets the backlog, then the active run's `started`.
@@ -204,7 +204,7 @@ describe("failure modes", () => {
     expect(late.map((e) => (e.kind === "message" ? e.message.seq : e.kind))).toEqual([1, 2, 3, "run"]);
     expect(late[3]).toMatchObject({ kind: "run", state: "started", runId: expect.any(String) });
     expect(await services.streaming.cancel(session.id)).toEqual({ cancelled: true });
-    expect(services.sessions.get(session.id)).toMatchObject({ status: "cancelled", lastError: null });
+    expect((await services.sessions.get(session.id))).toMatchObject({ status: "cancelled", lastError: null });
     const types = allMessages(session.id).map((m) => m.type);
     expect(types.slice(0, 3)).toEqual(["user", "system", "assistant"]);
     expect(await services.streaming.cancel(session.id)).toEqual({ cancelled: false });
@@ -213,7 +213,7 @@ describe("failure modes", () => {
   it("shutdown during a run interrupts the turn (its interrupted lines are stored), kills the CLI and the tools it started, and marks the session", async () => {
     process.env.FAKE_CLAUDE_SPAWN_CHILD = "1";
     process.env.FAKE_CLAUDE_IGNORE_SIGINT = "1";
-    const session = newSession();
+    const session = await newSession();
     await services.streaming.send({ sessionId: session.id, prompt: "[fake mode=hang after=1]" });
     await vi_waitFor(() => allMessages(session.id).length === 2);
     const call = argvLog(argvFile).at(-1)!;
@@ -222,7 +222,7 @@ describe("failure modes", () => {
     await services.streaming.shutdown();
     expect(isAlive(call.pid)).toBe(false);
     await vi_waitFor(() => !isAlive(call.grandchildPid!));
-    expect(services.sessions.get(session.id)).toMatchObject({ status: "error", lastError: "interrupted: server shut down" });
+    expect((await services.sessions.get(session.id))).toMatchObject({ status: "error", lastError: "interrupted: server shut down" });
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", "system", "user", "result"]);
   });
 });

@@ -77,7 +77,7 @@ describe("session export", () => {
   });
 
   it("uses a fence longer than any backticks inside a tool result", async () => {
-    const session = services.sessions.create({ name: "fences" });
+    const session = await services.sessions.create({ name: "fences" });
     const result = "before\n```\ninside\n```\nafter";
     services.ingest.appendMessages(session.id, [
       { raw: JSON.stringify({ type: "user", uuid: "a", message: { content: [{ type: "tool_result", tool_use_id: "t", content: result }] } }) },

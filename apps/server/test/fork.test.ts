@@ -32,10 +32,10 @@ const messages = (sessionId: string) => services.history.list({ sessionId, limit
 
 describe("fork", () => {
   it("copies the history up to a message; its first run forks the parent's Claude session, later runs use its own", async () => {
-    const parent = services.sessions.create({ projectPath: project, name: "plan", model: "sonnet", permissionMode: "acceptEdits" });
+    const parent = await services.sessions.create({ projectPath: project, name: "plan", model: "sonnet", permissionMode: "acceptEdits" });
     await run(parent.id, "first [fake scenario=05-fork]");
     await run(parent.id, "second [fake scenario=05-fork]");
-    const parentBefore = services.sessions.get(parent.id);
+    const parentBefore = await services.sessions.get(parent.id);
     const parentMessages = messages(parent.id);
     expect(parentMessages).toHaveLength(8);
 
@@ -56,7 +56,7 @@ describe("fork", () => {
     await run(fork.id, "on the fork [fake scenario=05-fork]");
     const forkCall = argvLog(argvFile).at(-1)!;
     expect(forkCall.argv).toEqual(expect.arrayContaining(["--resume", parentBefore.claudeSessionId!, "--fork-session", "--model=sonnet", "--permission-mode", "acceptEdits"]));
-    const forkAfter = services.sessions.get(fork.id);
+    const forkAfter = await services.sessions.get(fork.id);
     expect(forkAfter.claudeSessionId).not.toBeNull();
     expect(forkAfter.claudeSessionId).not.toBe(parentBefore.claudeSessionId);
 
@@ -70,12 +70,12 @@ describe("fork", () => {
     ]);
 
     // The parent is untouched.
-    expect(services.sessions.get(parent.id)).toMatchObject({ claudeSessionId: parentBefore.claudeSessionId, messageCount: 8, name: "plan" });
+    expect((await services.sessions.get(parent.id))).toMatchObject({ claudeSessionId: parentBefore.claudeSessionId, messageCount: 8, name: "plan" });
     expect(messages(parent.id)).toEqual(parentMessages);
   });
 
-  it("without atMessageId copies everything; unknown session or message is NOT_FOUND", () => {
-    const parent = services.sessions.create({ projectPath: project });
+  it("without atMessageId copies everything; unknown session or message is NOT_FOUND", async () => {
+    const parent = await services.sessions.create({ projectPath: project });
     services.ingest.appendMessages(parent.id, [{ raw: '{"type":"user","message":{"role":"user","content":"hi"},"uuid":"u-1"}' }, { raw: "not json" }]);
     const fork = services.forks.fork({ sessionId: parent.id });
     expect(fork.name).toBe("hi (fork)");

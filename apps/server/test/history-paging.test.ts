@@ -11,9 +11,9 @@ const numberOf = (m: Message) => Number(String((m.content as { uuid: string }).u
 const append = (from: number, to: number) =>
   services.ingest.appendMessages(sessionId, Array.from({ length: to - from + 1 }, (_, i) => ({ raw: line(from + i) })));
 
-beforeEach(() => {
+beforeEach(async () => {
   services = createTestServices();
-  sessionId = services.sessions.create({ name: "paging" }).id;
+  sessionId = (await services.sessions.create({ name: "paging" })).id;
   append(1, 120);
 });
 afterEach(() => services.cleanup());

@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => services.cleanup());
 
 describe("ingest", () => {
-  it("stores a real recording whole, in order, and takes the session stats from init and result", () => {
+  it("stores a real recording whole, in order, and takes the session stats from init and result", async () => {
     const lines = recording("02-tools");
     const inserted = services.ingest.appendMessages(sessionId, lines.map((raw) => ({ raw })));
     expect(inserted.map((m) => m.seq)).toEqual(lines.map((_, i) => i + 1));
@@ -26,7 +26,7 @@ describe("ingest", () => {
 
     const init = JSON.parse(lines[0]!);
     const result = JSON.parse(lines.at(-1)!);
-    const session = services.sessions.get(sessionId);
+    const session = await services.sessions.get(sessionId);
     expect(session.claudeSessionId).toBe(init.session_id);
     expect(session.model).toBe(init.model);
     expect(session.claudeVersion).toBe(init.claude_code_version);
@@ -37,16 +37,16 @@ describe("ingest", () => {
     expect(session.usage.outputTokens).toBe(result.usage.output_tokens);
   });
 
-  it("re-ingesting the same lines is a no-op (dedupe by uuid)", () => {
+  it("re-ingesting the same lines is a no-op (dedupe by uuid)", async () => {
     const lines = recording("02-tools").map((raw) => ({ raw }));
     services.ingest.appendMessages(sessionId, lines);
     expect(services.ingest.appendMessages(sessionId, lines)).toEqual([]);
-    expect(services.sessions.get(sessionId).messageCount).toBe(lines.length);
+    expect((await services.sessions.get(sessionId)).messageCount).toBe(lines.length);
   });
 
-  it("the same uuid may live in two sessions (a fork copies lines)", () => {
+  it("the same uuid may live in two sessions (a fork copies lines)", async () => {
     const lines = recording("01-simple").map((raw) => ({ raw }));
-    const other = services.sessions.create({}).id;
+    const other = (await services.sessions.create({})).id;
     services.ingest.appendMessages(sessionId, lines);
     expect(services.ingest.appendMessages(other, lines)).toHaveLength(lines.length);
   });
@@ -81,7 +81,7 @@ describe("ingest", () => {
     expect(seen).toEqual(lines.map((_, i) => i + 1));
   });
 
-  it("gives the run's own prompt Claude's uuid when the transcript line arrives, instead of a duplicate", () => {
+  it("gives the run's own prompt Claude's uuid when the transcript line arrives, instead of a duplicate", async () => {
     const own = JSON.stringify({ type: "user", message: { role: "user", content: "list the files" }, timestamp: new Date().toISOString(), origin: "ils" });
     services.ingest.appendMessages(sessionId, [{ raw: own }]);
     const transcriptPrompt = JSON.stringify({ type: "user", uuid: "p-1", message: { role: "user", content: "list the files" } });
@@ -90,7 +90,7 @@ describe("ingest", () => {
     const stored = services.history.list({ sessionId }).items;
     expect(stored).toHaveLength(1);
     expect(stored[0]!.uuid).toBe("p-1");
-    expect(services.sessions.get(sessionId).firstPrompt).toBe("list the files");
+    expect((await services.sessions.get(sessionId)).firstPrompt).toBe("list the files");
   });
 
   it("rejects an unknown session without storing anything", () => {

@@ -146,8 +146,8 @@ describe("history projection of every fixture transcript decodes as the app's Me
     expect(withToolCalls).toBeGreaterThan(1_000);
   });
 
-  it("projects sessions the app can decode (no encodedProjectPath, so history comes from /messages)", () => {
-    const session = toChatSession(services.sessions.get(sessionIds[0] ?? ""));
+  it("projects sessions the app can decode (no encodedProjectPath, so history comes from /messages)", async () => {
+    const session = toChatSession((await services.sessions.get(sessionIds[0] ?? "")));
     ios.chatSession(session, "$");
     expect(session).not.toHaveProperty("encodedProjectPath");
   });

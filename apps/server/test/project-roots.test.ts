@@ -284,7 +284,7 @@ describe("configuration", () => {
 });
 
 describe("the server's data folder inside a root", () => {
-  it("is excluded with everything under it, while the rest of the root works", () => {
+  it("is excluded with everything under it, while the rest of the root works", async () => {
     const rootDir = tempDir("ils-roots-data-");
     const data = join(rootDir.path, "data");
     mkdirSync(join(data, "sub"), { recursive: true });
@@ -292,11 +292,11 @@ describe("the server's data folder inside a root", () => {
     const services = createTestServices({ ILS_PROJECT_ROOTS: rootDir.path, ILS_DB: join(data, "ils.db") });
     try {
       for (const path of [data, join(data, "sub"), join(data, "..", "data")]) {
-        expect(() => services.sessions.create({ projectPath: path })).toThrow(/in the server's data folder/);
-        expect(() => services.projects.create({ name: "db", path })).toThrow(/in the server's data folder/);
+        await expect(services.sessions.create({ projectPath: path })).rejects.toThrow(/in the server's data folder/);
+        await expect(services.projects.create({ name: "db", path })).rejects.toThrow(/in the server's data folder/);
       }
-      expect(services.sessions.list({}).total).toBe(0);
-      expect(services.sessions.create({ projectPath: join(rootDir.path, "work") }).projectPath).toBe(join(realpathSync(rootDir.path), "work"));
+      expect((await services.sessions.list({})).total).toBe(0);
+      expect((await services.sessions.create({ projectPath: join(rootDir.path, "work") })).projectPath).toBe(join(realpathSync(rootDir.path), "work"));
     } finally {
       services.cleanup();
       rootDir.cleanup();

@@ -47,9 +47,9 @@ describe("search over the fixture corpus", () => {
   /** Every stored message, as the files say: uuid (or line) -> its words. */
   const stored: { sessionId: string; uuid: string | null; words: Set<string> }[] = [];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     for (const file of files) {
-      const session = services.sessions.create({ name: file });
+      const session = await services.sessions.create({ name: file });
       const lines = readFileSync(join(TRANSCRIPTS, file), "utf8").split("\n").filter((l) => l.trim());
       const inserted = services.ingest.appendMessages(session.id, lines.map((raw) => ({ raw })));
       for (const message of inserted) {

@@ -15,7 +15,7 @@ const transcriptLines = readFileSync(
 
 describe("search stays in step with ingestion", () => {
   let services: ReturnType<typeof createTestServices>;
-  beforeEach(() => {
+  beforeEach(async () => {
     services = createTestServices();
   });
   afterEach(() => services.cleanup());
@@ -28,8 +28,8 @@ describe("search stays in step with ingestion", () => {
     expect(indexed).toEqual(withText);
   };
 
-  it("finds a live run's messages by the time the bus announces them", () => {
-    const session = services.sessions.create({ name: "live" });
+  it("finds a live run's messages by the time the bus announces them", async () => {
+    const session = await services.sessions.create({ name: "live" });
     const seenAtPublish: number[] = [];
     services.bus.subscribe(session.id, () => {
       seenAtPublish.push(services.search.query({ q: "NOTES", sessionId: session.id, limit: 50 }).total);
@@ -44,28 +44,28 @@ describe("search stays in step with ingestion", () => {
     expect(hits[0]!.snippet).toContain("two-line summary");
   });
 
-  it("finds a sync pass's transcript lines at once, and a deleted session leaves no hits", () => {
-    const synced = services.sessions.create({ name: "synced" });
-    const kept = services.sessions.create({ name: "kept" });
+  it("finds a sync pass's transcript lines at once, and a deleted session leaves no hits", async () => {
+    const synced = await services.sessions.create({ name: "synced" });
+    const kept = await services.sessions.create({ name: "kept" });
     services.ingest.appendMessages(synced.id, transcriptLines.map((raw) => ({ raw })));
     services.ingest.appendMessages(kept.id, streamLines.map((raw) => ({ raw })));
     const before = services.search.query({ q: "README", limit: 100 });
     expect(new Set(before.items.map((h) => h.sessionId))).toEqual(new Set([synced.id, kept.id]));
 
-    services.sessions.delete(synced.id);
+    await (services.sessions.delete(synced.id));
     const after = services.search.query({ q: "README", limit: 100 });
     expect(after.total).toBeGreaterThan(0);
     expect(after.items.every((h) => h.sessionId === kept.id)).toBe(true);
     expect(after.total).toBe(before.items.filter((h) => h.sessionId === kept.id).length);
     expect(() => integrityCheck()).not.toThrow();
 
-    services.sessions.delete(kept.id);
+    await (services.sessions.delete(kept.id));
     expect(services.search.query({ q: "README", limit: 100 }).total).toBe(0);
     expect(services.db.prepare(`SELECT count(*) FROM MessageFts_docsize`).pluck().get()).toBe(0);
   });
 
   it("indexes stored messages in the background, without waiting for a search", async () => {
-    const session = services.sessions.create({});
+    const session = await services.sessions.create({});
     services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
     const queued = () => services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get() as number;
     expect(queued()).toBe(streamLines.length);
@@ -75,20 +75,20 @@ describe("search stays in step with ingestion", () => {
     expect(() => integrityCheck()).not.toThrow();
   });
 
-  it("deletes a session whose messages are partly indexed and partly still queued, leaving the index sound", () => {
-    const session = services.sessions.create({});
+  it("deletes a session whose messages are partly indexed and partly still queued, leaving the index sound", async () => {
+    const session = await services.sessions.create({});
     services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
     expect(services.search.query({ q: "README", limit: 5 }).total).toBeGreaterThan(0); // indexes what is queued
     services.ingest.appendMessages(session.id, transcriptLines.map((raw) => ({ raw })));
     expect(services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBeGreaterThan(0);
-    services.sessions.delete(session.id);
+    await (services.sessions.delete(session.id));
     expect(services.db.prepare(`SELECT count(*) FROM SearchPending`).pluck().get()).toBe(0);
     expect(() => integrityCheck()).not.toThrow();
     expect(services.search.query({ q: "README", limit: 5 }).total).toBe(0);
   });
 
-  it("answers from the index as it is while another process holds the write lock, then catches up", () => {
-    const session = services.sessions.create({});
+  it("answers from the index as it is while another process holds the write lock, then catches up", async () => {
+    const session = await services.sessions.create({});
     services.ingest.appendMessages(session.id, streamLines.map((raw) => ({ raw })));
     const other = new BetterSqlite3(services.config.databasePath);
     services.db.pragma("busy_timeout = 50");
@@ -102,8 +102,8 @@ describe("search stays in step with ingestion", () => {
     }
   });
 
-  it("never fails an insert because of odd or malformed content", () => {
-    const session = services.sessions.create({});
+  it("never fails an insert because of odd or malformed content", async () => {
+    const session = await services.sessions.create({});
     const odd = [
       { raw: "plain words that are not json wombat" },
       { raw: JSON.stringify({ type: "assistant", uuid: "u1", message: { content: 42 } }) },
@@ -125,7 +125,7 @@ describe("search stays in step with ingestion", () => {
     expect(services.search.query({ q: '"src/app.ts"', limit: 5 }).items.map((h) => h.seq)).toEqual([5]);
     expect(services.search.query({ q: "app", limit: 5 }).items.map((h) => h.seq)).toEqual([5]);
     expect(() => integrityCheck()).not.toThrow();
-    services.sessions.delete(session.id);
+    await (services.sessions.delete(session.id));
     expect(() => integrityCheck()).not.toThrow();
   });
   it("filters by time, project and type", () => {

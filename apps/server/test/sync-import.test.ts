@@ -61,7 +61,7 @@ describe("sync: import of the fixture transcripts", () => {
     expect((services.db.prepare(`SELECT count(*) FROM Message`).pluck().get() as number)).toBe(total);
   });
 
-  it("fills the metadata from the lines (cwd, branch, model, version, dates, usage)", () => {
+  it("fills the metadata from the lines (cwd, branch, model, version, dates, usage)", async () => {
     const simple = session("c278289d-b3a8-42bf-9ac2-43b544bebace");
     expect(simple.projectPath).toBe("/home/user/project-simple");
     expect(simple.projectName).toBe("project-simple");
@@ -75,7 +75,7 @@ describe("sync: import of the fixture transcripts", () => {
     const stamps = lines.map((l) => l.timestamp).filter((t): t is string => typeof t === "string").sort();
     expect(simple.createdAt).toBe(new Date(stamps[0]!).toISOString());
     expect(simple.lastActiveAt).toBe(new Date(stamps.at(-1)!).toISOString());
-    expect(services.sessions.get(simple.id).createdAt).toMatch(WIRE_DATE_PATTERN);
+    expect((await services.sessions.get(simple.id)).createdAt).toMatch(WIRE_DATE_PATTERN);
     // Windows cwd: the name is the last path segment, the folder name is never decoded.
     const windows = session("06bed52b-f7f4-476e-b2bc-52071672f48d");
     expect(windows.projectPath).toMatch(/^D:\\/);

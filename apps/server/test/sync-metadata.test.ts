@@ -32,17 +32,17 @@ describe("sync: session metadata over incremental reads", () => {
     );
     await services.sync.scan();
     const id = services.sessions.findByClaudeSessionId(sid)!.id;
-    const row = () => ({ ...services.sessions.getRow(id), title: services.sessions.get(id).title });
-    expect(row()).toMatchObject({ title: "Own summary", outputTokens: 1, inputTokens: 3, projectName: "p", lastActiveAt: "2026-03-01T10:00:01.000Z" });
+    const row = async () => ({ ...services.sessions.getRow(id), title: (await services.sessions.get(id)).title });
+    expect(await row()).toMatchObject({ title: "Own summary", outputTokens: 1, inputTokens: 3, projectName: "p", lastActiveAt: "2026-03-01T10:00:01.000Z" });
 
     // The rest of message m1 arrives later with the final usage: replaced, not added.
     appendFileSync(file, assistant("m1", 9) + line({ type: "custom-title", customTitle: "Custom", sessionId: sid }));
     await services.sync.scan();
-    expect(row()).toMatchObject({ title: "Custom", outputTokens: 9, inputTokens: 3, lastActiveAt: "2026-03-01T10:00:05.000Z" });
+    expect(await row()).toMatchObject({ title: "Custom", outputTokens: 9, inputTokens: 3, lastActiveAt: "2026-03-01T10:00:05.000Z" });
 
-    services.sessions.rename(id, "Mine");
+    await services.sessions.rename(id, "Mine");
     appendFileSync(file, assistant("m2", 4));
     await services.sync.scan();
-    expect(row()).toMatchObject({ title: "Mine", outputTokens: 13, inputTokens: 6 });
+    expect(await row()).toMatchObject({ title: "Mine", outputTokens: 13, inputTokens: 6 });
   });
 });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Config } from "../config/config.ts";
 import { openWritableDatabase } from "../db/database.ts";
 import { applyMigrations } from "../db/migrate.ts";
+import { openPrisma } from "../db/prisma.ts";
 import { readServerFile, type ServerFile } from "../db/server-file.ts";
 import { applyDataFixes } from "../presentation/data-fix.ts";
 import { createLogger, type Logger } from "../logger.ts";
@@ -105,11 +106,13 @@ async function syncThroughServer(server: ServerFile, config: Config, options: Sy
 
 async function syncDirect(config: Config, options: SyncCommandOptions, logger: Logger, sharing: boolean): Promise<number> {
   const db = openWritableDatabase(config.databasePath);
+  // Connects on its first query only; the import itself writes through `db` (db/tables).
+  const prisma = openPrisma(config.databasePath);
   try {
     applyMigrations(db);
     applyDataFixes(db, logger);
     const directories = projectDirectories(config);
-    const sessions = new SessionService(db, directories, new ProjectService(db, directories));
+    const sessions = new SessionService(db, prisma, directories, new ProjectService(prisma, directories));
     const sync = new SyncService(db, sessions, new IngestService(db, new MessageBus()), config.claudeDir, logger, sharing ? SHARING : {});
     // Imported messages are queued for the search index; indexing them in large batches after each scan is the
     // cheapest way, and leaves the server nothing to catch up. Beside a server: small batches with pauses.
@@ -130,6 +133,7 @@ async function syncDirect(config: Config, options: SyncCommandOptions, logger: L
     }, options);
     return 0;
   } finally {
+    await prisma.$disconnect();
     db.close();
   }
 }

@@ -1,66 +1,21 @@
 import { PermissionMode, toWireDate, type Session } from "@ils/contracts";
 import { nameFromText } from "@ils/sync";
+import type { Prisma as PrismaTypes } from "../db/generated/client.ts";
+import type { SessionModel } from "../db/generated/models.ts";
+import type { Prisma } from "../db/prisma.ts";
+import type { SessionRow } from "../db/tables/sessions.ts";
 
-/** A `Session` table row as better-sqlite3 returns it. */
-export interface SessionRow {
-  id: string;
-  claudeSessionId: string | null;
-  name: string | null;
-  projectPath: string | null;
-  projectName: string | null;
-  model: string | null;
-  permissionMode: string;
-  status: string;
-  source: string;
-  forkedFromId: string | null;
-  parentSessionId: string | null;
-  forkSourceClaudeId: string | null;
-  messageCount: number;
-  lastSeq: number;
-  totalCostUsd: number;
-  numTurns: number;
-  durationMs: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadInputTokens: number;
-  cacheCreationInputTokens: number;
-  firstPrompt: string | null;
-  gitBranch: string | null;
-  claudeVersion: string | null;
-  lastError: string | null;
-  runModel: string | null;
-  systemPrompt: string | null;
-  maxTurns: number | null;
-  maxBudgetUsd: number | null;
-  forkAtUuid: string | null;
-  viewCount: number;
-  hasConversation: number;
-  agentId: string | null;
-  parentToolUseId: string | null;
-  customTitle: string | null;
-  aiTitle: string | null;
-  summaryTitle: string | null;
-  firstCommand: string | null;
-  costEstimated: number;
-  unpricedModels: string | null;
-  /** Only when selected with `SESSION_COLUMNS`. */
-  subagentCount?: number;
-  /** Only when selected with `SESSION_COLUMNS`: the parent's tool_use from an `AgentLink`. */
-  linkedToolUseId?: string | null;
-  createdAt: string;
-  lastActiveAt: string;
-}
-
-/**
- * Every column plus what the app's view reads beside them: the sub-agent count and the tool_use that started a
- * sub-agent as its parent's lines name it. Both are index lookups per row (O(page)).
- */
-export const SESSION_COLUMNS = `Session.*,
-  (SELECT count(*) FROM Session c WHERE c.parentSessionId = Session.id) AS subagentCount,
-  (SELECT l.toolUseId FROM AgentLink l WHERE l.sessionId = Session.parentSessionId AND l.agentId = Session.agentId) AS linkedToolUseId`;
+export type { SessionRow } from "../db/tables/sessions.ts";
 
 /** The sessions a default list shows: not sub-agents, and (for imported ones) with a user or assistant message. */
 export const LISTED_SESSION = `(Session.agentId IS NULL AND Session.parentSessionId IS NULL AND (Session.source = 'ils' OR Session.hasConversation = 1))`;
+
+/** `LISTED_SESSION` as a Prisma filter. */
+export const LISTED_SESSION_WHERE = {
+  agentId: null,
+  parentSessionId: null,
+  OR: [{ source: "ils" }, { hasConversation: 1 }],
+} satisfies PrismaTypes.SessionWhereInput;
 
 export function toSession(row: SessionRow): Session {
   return {
@@ -110,4 +65,32 @@ export function toSession(row: SessionRow): Session {
 export function titleOf(row: Pick<SessionRow, "name" | "customTitle" | "aiTitle" | "summaryTitle" | "firstPrompt" | "firstCommand">): string {
   const prompt = row.firstPrompt ? nameFromText(row.firstPrompt) || null : null;
   return row.name ?? row.customTitle ?? row.aiTitle ?? row.summaryTitle ?? prompt ?? row.firstCommand ?? "Untitled";
+}
+
+/**
+ * Session rows read through Prisma, with what the app's view reads beside them: the sub-agent count (one groupBy
+ * for the page) and, for sub-agents, the parent's tool_use from an `AgentLink` (one query, only when the page
+ * holds sub-agents).
+ */
+export async function withViewFields(prisma: Prisma, rows: SessionModel[]): Promise<SessionRow[]> {
+  if (rows.length === 0) return [];
+  const counts = await prisma.session.groupBy({
+    by: ["parentSessionId"],
+    where: { parentSessionId: { in: rows.map((r) => r.id) } },
+    _count: { _all: true },
+  });
+  const subagents = new Map(counts.map((c) => [c.parentSessionId, c._count._all]));
+  const agents = rows.filter((r) => r.agentId !== null && r.parentSessionId !== null);
+  const links = agents.length
+    ? await prisma.agentLink.findMany({
+        where: { OR: agents.map((r) => ({ sessionId: r.parentSessionId!, agentId: r.agentId! })) },
+        select: { sessionId: true, agentId: true, toolUseId: true },
+      })
+    : [];
+  const linked = new Map(links.map((l) => [`${l.sessionId}\n${l.agentId}`, l.toolUseId]));
+  return rows.map((r) => ({
+    ...r,
+    subagentCount: subagents.get(r.id) ?? 0,
+    linkedToolUseId: linked.get(`${r.parentSessionId}\n${r.agentId}`) ?? null,
+  }));
 }

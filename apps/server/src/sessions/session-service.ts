@@ -8,12 +8,21 @@ import {
   type SessionStatus,
 } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
-import { retryBusy } from "../db/write-retry.ts";
+import { Prisma as PrismaNamespace, type Prisma as PrismaTypes } from "../db/generated/client.ts";
+import type { Prisma } from "../db/prisma.ts";
+import {
+  findSessionByClaudeId,
+  findSessionRow,
+  insertSession,
+  markActiveSessionsInterrupted,
+  setSessionStatus,
+  type NewSessionRow,
+} from "../db/tables/sessions.ts";
 import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
 import type { ProjectDirectories } from "../projects/project-path.ts";
 import type { ProjectService } from "../projects/project-service.ts";
-import { LISTED_SESSION, SESSION_COLUMNS, toSession, type SessionRow } from "./session-row.ts";
+import { LISTED_SESSION_WHERE, toSession, withViewFields, type SessionRow } from "./session-row.ts";
 
 export interface NewSession {
   name?: string | null;
@@ -40,34 +49,37 @@ export interface NewSession {
 
 /**
  * Session records: create, read, list (newest activity first), rename, delete. A session a user creates gets its
- * working directory through the roots check (ProjectDirectories), stored as the real path.
+ * working directory through the roots check (ProjectDirectories), stored as the real path. The reads and writes a
+ * client asks for go through Prisma Client; what must stay synchronous (a fork's insert in its transaction, the
+ * importer's per-file lookups, the run path's row and status) is raw SQL in db/tables/sessions.ts.
  */
 export class SessionService {
   constructor(
     private readonly db: Database,
+    private readonly prisma: Prisma,
     private readonly directories: ProjectDirectories,
     private readonly projects: ProjectService,
   ) {}
 
   /** `id`: the app may name a session the server never saw (chat creates it on the fly). */
-  create(input: CreateSessionInput, id?: string): Session {
+  async create(input: CreateSessionInput, id?: string): Promise<Session> {
     const parsed = CreateSessionInput.parse(input);
-    const projectPath = this.projectPathOf(parsed);
-    return toSession(
-      this.insert({
-        ...(id !== undefined ? { id: id.toLowerCase() } : {}),
-        name: parsed.name ?? null,
-        projectPath,
-        projectName: projectPath ? basename(projectPath) : null,
-        model: parsed.model ?? null,
-        runModel: parsed.model ?? null,
-        permissionMode: parsed.permissionMode ?? "default",
-        systemPrompt: parsed.systemPrompt ?? null,
-        maxTurns: parsed.maxTurns ?? null,
-        maxBudgetUsd: parsed.maxBudgetUSD ?? null,
-        source: "ils",
-      }),
-    );
+    const projectPath = await this.projectPathOf(parsed);
+    const row = newRow({
+      ...(id !== undefined ? { id: id.toLowerCase() } : {}),
+      name: parsed.name ?? null,
+      projectPath,
+      projectName: projectPath ? basename(projectPath) : null,
+      model: parsed.model ?? null,
+      runModel: parsed.model ?? null,
+      permissionMode: parsed.permissionMode ?? "default",
+      systemPrompt: parsed.systemPrompt ?? null,
+      maxTurns: parsed.maxTurns ?? null,
+      maxBudgetUsd: parsed.maxBudgetUSD ?? null,
+      source: "ils",
+    });
+    // A new session has no sub-agents and is none.
+    return toSession({ ...(await this.prisma.session.create({ data: row })), subagentCount: 0, linkedToolUseId: null });
   }
 
   /** The real directory a run in this session uses, checked now (imported cwds never were). */
@@ -80,53 +92,27 @@ export class SessionService {
     return parent.projectPath === null ? null : this.directories.resolve(parent.projectPath, "projectPath");
   }
 
-  private projectPathOf(input: CreateSessionInput): string | null {
+  private async projectPathOf(input: CreateSessionInput): Promise<string | null> {
     if (input.projectPath !== undefined) return this.directories.resolve(input.projectPath, "projectPath");
-    if (input.projectId !== undefined) return this.projects.directoryOf(input.projectId);
+    if (input.projectId !== undefined) return await this.projects.directoryOf(input.projectId);
     return null;
   }
 
-  /** Inserts a row as given; for services (fork, sync) that set fields users cannot. */
+  /** Inserts a row as given; for services (fork, sync) that set fields users cannot. Synchronous: see db/tables/sessions.ts. */
   insert(fields: NewSession & { id?: string }): SessionRow {
-    const now = new Date().toISOString();
-    const row = {
-      id: fields.id ?? randomUUID(),
-      claudeSessionId: fields.claudeSessionId ?? null,
-      name: fields.name ?? null,
-      projectPath: fields.projectPath ?? null,
-      projectName: fields.projectName ?? (fields.projectPath ? basename(fields.projectPath) : null),
-      model: fields.model ?? null,
-      permissionMode: fields.permissionMode ?? "default",
-      status: fields.status ?? "completed",
-      source: fields.source ?? "ils",
-      forkedFromId: fields.forkedFromId ?? null,
-      forkSourceClaudeId: fields.forkSourceClaudeId ?? null,
-      parentSessionId: fields.parentSessionId ?? null,
-      firstPrompt: fields.firstPrompt ?? null,
-      runModel: fields.runModel ?? null,
-      systemPrompt: fields.systemPrompt ?? null,
-      maxTurns: fields.maxTurns ?? null,
-      maxBudgetUsd: fields.maxBudgetUsd ?? null,
-      forkAtUuid: fields.forkAtUuid ?? null,
-      createdAt: fields.createdAt ?? now,
-      lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
-    };
-    const insert = this.db.prepare(
-      `INSERT INTO Session (id, claudeSessionId, name, projectPath, projectName, model, permissionMode, status, source,
-           forkedFromId, forkSourceClaudeId, parentSessionId, firstPrompt, runModel, systemPrompt, maxTurns, maxBudgetUsd,
-           forkAtUuid, createdAt, lastActiveAt)
-         VALUES (@id, @claudeSessionId, @name, @projectPath, @projectName, @model, @permissionMode, @status, @source,
-           @forkedFromId, @forkSourceClaudeId, @parentSessionId, @firstPrompt, @runModel, @systemPrompt, @maxTurns, @maxBudgetUsd,
-           @forkAtUuid, @createdAt, @lastActiveAt)`,
-    );
-    retryBusy(this.db, () => insert.run(row));
+    const row = newRow(fields);
+    insertSession(this.db, row);
     return this.getRow(row.id);
   }
 
-  get(id: string): Session {
-    return toSession(this.getRow(id));
+  async get(id: string): Promise<Session> {
+    const row = await this.prisma.session.findUnique({ where: { id: id.toLowerCase() } });
+    if (!row) throw notFound("session", id);
+    const [withView] = await withViewFields(this.prisma, [row]);
+    return toSession(withView!);
   }
 
+  /** The row, synchronously (the run path and the stream API: see db/tables/sessions.ts). */
   getRow(id: string): SessionRow {
     const row = this.findRow(id);
     if (!row) throw notFound("session", id);
@@ -134,53 +120,40 @@ export class SessionService {
   }
 
   findRow(id: string): SessionRow | undefined {
-    return this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE id = ?`).get(id.toLowerCase()) as SessionRow | undefined;
+    return findSessionRow(this.db, id.toLowerCase());
   }
 
   findByClaudeSessionId(claudeSessionId: string): SessionRow | undefined {
-    return this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE claudeSessionId = ?`).get(claudeSessionId) as SessionRow | undefined;
+    return findSessionByClaudeId(this.db, claudeSessionId);
   }
 
   /**
    * Newest activity first. Offset paging for the iOS app's `page`, keyset cursors for everyone else:
    * the cursor holds the last row's (lastActiveAt, id), so a session moving to the top does not shift pages.
    */
-  list(input: ListSessionsInput): Page<Session> {
+  async list(input: ListSessionsInput): Promise<Page<Session>> {
     const parsed = ListSessionsInput.parse(input);
-    const where: string[] = [];
-    const params: Record<string, unknown> = {};
-    if (parsed.projectPath !== undefined) {
-      where.push("projectPath = @projectPath");
-      params.projectPath = parsed.projectPath;
-    }
-    if (parsed.projectName !== undefined) {
-      where.push("projectName = @projectName");
-      params.projectName = parsed.projectName;
-    }
-    if (parsed.source !== undefined) {
-      where.push("source = @source");
-      params.source = parsed.source;
-    }
+    const filters: PrismaTypes.SessionWhereInput[] = [];
+    if (parsed.projectPath !== undefined) filters.push({ projectPath: parsed.projectPath });
+    if (parsed.projectName !== undefined) filters.push({ projectName: parsed.projectName });
+    if (parsed.source !== undefined) filters.push({ source: parsed.source });
     // What is a conversation (docs/presentation.md): sub-agents and imported files without one are not listed.
-    if (parsed.include !== "all") where.push(LISTED_SESSION);
-    const filter = where.length ? `WHERE ${where.join(" AND ")}` : "";
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM Session ${filter}`).get(params) as { n: number }).n;
+    if (parsed.include !== "all") filters.push(LISTED_SESSION_WHERE);
+    const total = await this.prisma.session.count({ where: { AND: filters } });
 
-    const pageWhere = [...where];
+    const pageFilters = [...filters];
     if (parsed.cursor !== undefined) {
       const after = decodeSessionCursor(parsed.cursor);
-      pageWhere.push("(lastActiveAt < @afterAt OR (lastActiveAt = @afterAt AND id < @afterId))");
-      params.afterAt = after.at;
-      params.afterId = after.id;
+      pageFilters.push({ OR: [{ lastActiveAt: { lt: after.at } }, { lastActiveAt: after.at, id: { lt: after.id } }] });
     }
-    const rows = this.db
-      .prepare(
-        `SELECT ${SESSION_COLUMNS} FROM Session ${pageWhere.length ? `WHERE ${pageWhere.join(" AND ")}` : ""}
-         ORDER BY lastActiveAt DESC, id DESC LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...params, limit: parsed.limit + 1, offset: parsed.offset ?? 0 }) as SessionRow[];
+    const rows = await this.prisma.session.findMany({
+      where: { AND: pageFilters },
+      orderBy: [{ lastActiveAt: "desc" }, { id: "desc" }],
+      take: parsed.limit + 1,
+      skip: parsed.offset ?? 0,
+    });
     const hasMore = rows.length > parsed.limit;
-    const items = rows.slice(0, parsed.limit);
+    const items = await withViewFields(this.prisma, rows.slice(0, parsed.limit));
     const last = items.at(-1);
     return {
       items: items.map(toSession),
@@ -192,37 +165,67 @@ export class SessionService {
   }
 
   /** The sub-agent sessions a session started, oldest first (each linked to its tool_use where the files allow). */
-  subagents(id: string): Session[] {
-    const parent = this.getRow(id);
-    return (
-      this.db.prepare(`SELECT ${SESSION_COLUMNS} FROM Session WHERE parentSessionId = ? ORDER BY createdAt, id`).all(parent.id) as SessionRow[]
-    ).map(toSession);
+  async subagents(id: string): Promise<Session[]> {
+    const parent = await this.prisma.session.findUnique({ where: { id: id.toLowerCase() }, select: { id: true } });
+    if (!parent) throw notFound("session", id);
+    const rows = await this.prisma.session.findMany({ where: { parentSessionId: parent.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    return (await withViewFields(this.prisma, rows)).map(toSession);
   }
 
-  rename(id: string, name: string): Session {
-    const update = this.db.prepare(`UPDATE Session SET name = ? WHERE id = ?`);
-    const result = retryBusy(this.db, () => update.run(name, id.toLowerCase()));
-    if (result.changes === 0) throw notFound("session", id);
-    return this.get(id);
+  async rename(id: string, name: string): Promise<Session> {
+    const renamed = await orNotFound(this.prisma.session.update({ where: { id: id.toLowerCase() }, data: { name } }), id);
+    const [row] = await withViewFields(this.prisma, [renamed]);
+    return toSession(row!);
   }
 
-  delete(id: string): void {
-    const remove = this.db.prepare(`DELETE FROM Session WHERE id = ?`);
-    const result = retryBusy(this.db, () => remove.run(id.toLowerCase()));
-    if (result.changes === 0) throw notFound("session", id);
+  async delete(id: string): Promise<void> {
+    await orNotFound(this.prisma.session.delete({ where: { id: id.toLowerCase() }, select: { id: true } }), id);
   }
 
   setStatus(id: string, status: SessionStatus, lastError: string | null = null): void {
-    const update = this.db.prepare(`UPDATE Session SET status = ?, lastError = ? WHERE id = ?`);
-    retryBusy(this.db, () => update.run(status, lastError, id));
+    setSessionStatus(this.db, id, status, lastError);
   }
 
   /** Sessions a crash left `active` are marked so they are not shown as running forever. */
   markInterrupted(): number {
-    const update = this.db.prepare(
-      `UPDATE Session SET status = 'error', lastError = 'interrupted: the server stopped during a run' WHERE status = 'active'`,
-    );
-    return retryBusy(this.db, () => update.run()).changes;
+    return markActiveSessionsInterrupted(this.db);
+  }
+}
+
+/** A full row to insert: the given fields, the rest defaulted. */
+function newRow(fields: NewSession & { id?: string }): NewSessionRow {
+  const now = new Date().toISOString();
+  return {
+    id: fields.id ?? randomUUID(),
+    claudeSessionId: fields.claudeSessionId ?? null,
+    name: fields.name ?? null,
+    projectPath: fields.projectPath ?? null,
+    projectName: fields.projectName ?? (fields.projectPath ? basename(fields.projectPath) : null),
+    model: fields.model ?? null,
+    permissionMode: fields.permissionMode ?? "default",
+    status: fields.status ?? "completed",
+    source: fields.source ?? "ils",
+    forkedFromId: fields.forkedFromId ?? null,
+    forkSourceClaudeId: fields.forkSourceClaudeId ?? null,
+    parentSessionId: fields.parentSessionId ?? null,
+    firstPrompt: fields.firstPrompt ?? null,
+    runModel: fields.runModel ?? null,
+    systemPrompt: fields.systemPrompt ?? null,
+    maxTurns: fields.maxTurns ?? null,
+    maxBudgetUsd: fields.maxBudgetUsd ?? null,
+    forkAtUuid: fields.forkAtUuid ?? null,
+    createdAt: fields.createdAt ?? now,
+    lastActiveAt: fields.lastActiveAt ?? fields.createdAt ?? now,
+  };
+}
+
+/** Prisma's "no such record" (P2025) on an update or delete by id is a 404. */
+async function orNotFound<T>(query: Promise<T>, id: string): Promise<T> {
+  try {
+    return await query;
+  } catch (error) {
+    if (error instanceof PrismaNamespace.PrismaClientKnownRequestError && error.code === "P2025") throw notFound("session", id);
+    throw error;
   }
 }
 

@@ -19,7 +19,7 @@ export const projectRoutes: RouteDef[] = [
     query: ProjectsQuery,
     response: IosProjectList,
     handle: async ({ query, services }) => {
-      const all = services.projects.list();
+      const all = await services.projects.list();
       return { items: all.slice(query.offset, query.offset + query.limit).map(toIosProject), total: all.length };
     },
   }),
@@ -34,6 +34,6 @@ export const projectRoutes: RouteDef[] = [
     body: CreateProjectInput,
     example: { name: "my-app", path: "~/code/my-app", defaultModel: "sonnet" },
     response: IosProject,
-    handle: async ({ body, services }) => toIosProject(services.projects.create(body)),
+    handle: async ({ body, services }) => toIosProject(await services.projects.create(body)),
   }),
 ];

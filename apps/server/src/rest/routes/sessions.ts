@@ -39,8 +39,8 @@ export const sessionRoutes: RouteDef[] = [
       const offset = query.offset ?? (query.page !== undefined ? (query.page - 1) * query.limit : 0);
       const page =
         query.projectName === UNGROUPED
-          ? services.projects.sessionsWithoutName(UNGROUPED, query.limit, offset)
-          : services.sessions.list({
+          ? await services.projects.sessionsWithoutName(UNGROUPED, query.limit, offset)
+          : await services.sessions.list({
               limit: query.limit,
               offset,
               ...(query.projectName !== undefined ? { projectName: query.projectName } : {}),
@@ -57,7 +57,7 @@ export const sessionRoutes: RouteDef[] = [
     tag: "sessions",
     summary: "Sessions grouped by project name (sessions without one: `Ungrouped`)",
     response: z.array(IosProjectGroup),
-    handle: async ({ services }) => services.projects.nameGroups().map(toIosProjectGroup),
+    handle: async ({ services }) => (await services.projects.nameGroups()).map(toIosProjectGroup),
   }),
   defineRoute({
     method: "POST",
@@ -72,7 +72,7 @@ export const sessionRoutes: RouteDef[] = [
     response: IosChatSession,
     errors: [404],
     handle: async ({ body, services }) => {
-      const session = services.sessions.create({
+      const session = await services.sessions.create({
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.model !== undefined ? { model: body.model } : {}),
         ...(body.permissionMode !== undefined ? { permissionMode: fromIosPermissionMode(body.permissionMode) } : {}),
@@ -94,7 +94,7 @@ export const sessionRoutes: RouteDef[] = [
     params: IosSessionIdParams,
     response: IosChatSession,
     errors: [404],
-    handle: async ({ params, services }) => toChatSession(services.sessions.get(params.id)),
+    handle: async ({ params, services }) => toChatSession(await services.sessions.get(params.id)),
   }),
   defineRoute({
     method: "GET",
@@ -107,7 +107,7 @@ export const sessionRoutes: RouteDef[] = [
     response: z.object({ items: z.array(IosChatSession), total: z.number().int() }),
     errors: [404],
     handle: async ({ params, services }) => {
-      const items = services.sessions.subagents(params.id).map(toChatSession);
+      const items = (await services.sessions.subagents(params.id)).map(toChatSession);
       return { items, total: items.length };
     },
   }),
@@ -122,7 +122,7 @@ export const sessionRoutes: RouteDef[] = [
     example: { name: "New name" },
     response: IosChatSession,
     errors: [404],
-    handle: async ({ params, body, services }) => toChatSession(services.sessions.rename(params.id, body.name)),
+    handle: async ({ params, body, services }) => toChatSession(await services.sessions.rename(params.id, body.name)),
   }),
   defineRoute({
     method: "DELETE",
@@ -135,7 +135,7 @@ export const sessionRoutes: RouteDef[] = [
     response: z.null(),
     errors: [404],
     handle: async ({ params, services }) => {
-      services.sessions.delete(params.id);
+      await services.sessions.delete(params.id);
       return null;
     },
   }),

@@ -32,7 +32,7 @@ export const statsRoutes: RouteDef[] = [
     query: z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }),
     response: z.object({ items: z.array(IosChatSession), total: count }),
     handle: async ({ query, services }) => {
-      const page = services.sessions.list({ limit: query.limit });
+      const page = await services.sessions.list({ limit: query.limit });
       return { items: page.items.map(toChatSession), total: page.total };
     },
   }),

@@ -14,8 +14,8 @@ export const sessionsRouter = router({
   fork: protectedProcedure.input(ForkInput).mutation(({ ctx, input }) => ctx.services.forks.fork(input)),
   /** Imports what is new in Claude Code's own transcripts now; returns what the scan did. */
   scan: protectedProcedure.mutation(({ ctx }) => ctx.services.sync.scan()),
-  delete: protectedProcedure.input(SessionIdInput).mutation(({ ctx, input }) => {
-    ctx.services.sessions.delete(input.sessionId);
+  delete: protectedProcedure.input(SessionIdInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.sessions.delete(input.sessionId);
     return { deleted: true as const };
   }),
 });
