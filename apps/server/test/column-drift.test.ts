@@ -51,7 +51,7 @@ function searchTableColumns(): Columns {
   applyMigrations(db);
   const columns: Columns = new Map();
   for (const table of Object.keys(SEARCH_TABLE_COLUMNS)) {
-    columns.set(table, new Set(db.pragma(`table_info(${table})`).map((c) => (c as { name: string }).name)));
+    columns.set(table, new Set((db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name)));
   }
   db.close();
   return columns;
