@@ -1,5 +1,7 @@
 import { ForkInput, type Session } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { messageTable } from "../db/tables/messages.ts";
+import { sessionCounters } from "../db/tables/session-counters.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
@@ -15,24 +17,16 @@ const COPY_BATCH = 500;
  * parent is not touched.
  */
 export class ForkService {
-  private readonly seqOf;
-  private readonly page;
-  private readonly setModel;
-  private readonly lastAssistantUuid;
-  private readonly db: Database;
+  private readonly messages;
+  private readonly counters;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly sessions: SessionService,
     private readonly ingest: IngestService,
   ) {
-    this.db = db;
-    this.lastAssistantUuid = db
-      .prepare(`SELECT uuid FROM Message WHERE sessionId = ? AND seq <= ? AND type = 'assistant' AND uuid IS NOT NULL ORDER BY seq DESC LIMIT 1`)
-      .pluck();
-    this.seqOf = db.prepare(`SELECT seq FROM Message WHERE sessionId = ? AND id = ?`).pluck();
-    this.page = db.prepare(`SELECT seq, content FROM Message WHERE sessionId = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
-    this.setModel = db.prepare(`UPDATE Session SET model = ? WHERE id = ?`);
+    this.messages = messageTable(db);
+    this.counters = sessionCounters(db);
   }
 
   /** The new session and its copy are written in one transaction: a failed copy leaves no half fork. */
@@ -46,7 +40,7 @@ export class ForkService {
     const parent = this.sessions.getRow(sessionId);
     let lastSeq = parent.lastSeq;
     if (atMessageId !== undefined) {
-      const seq = this.seqOf.get(parent.id, atMessageId) as number | undefined;
+      const seq = this.messages.seqOf(parent.id, atMessageId);
       if (seq === undefined) throw notFound(`message in session ${parent.id}:`, atMessageId);
       lastSeq = seq;
     }
@@ -67,17 +61,17 @@ export class ForkService {
       forkedFromId: parent.id,
       forkSourceClaudeId: parent.claudeSessionId,
       // Claude copies its conversation only up to the last assistant message of the copy (--resume-session-at).
-      forkAtUuid: atMessageId !== undefined ? ((this.lastAssistantUuid.get(parent.id, lastSeq) as string | undefined) ?? null) : null,
+      forkAtUuid: atMessageId !== undefined ? (this.messages.lastAssistantUuid(parent.id, lastSeq) ?? null) : null,
     });
     // Stored content is the raw line (uuids included): dedupe is per session, so the copies do not collide.
     for (let after = 0; ; ) {
-      const rows = this.page.all(parent.id, after, lastSeq, COPY_BATCH) as { seq: number; content: string }[];
+      const rows = this.messages.contentPage(parent.id, after, lastSeq, COPY_BATCH);
       if (rows.length === 0) break;
       this.ingest.appendMessages(child.id, rows.map((r) => ({ raw: r.content })));
       after = rows.at(-1)!.seq;
     }
     // Copied init lines would set the model the parent's first run reported; the fork keeps the parent's current one.
-    this.setModel.run(parent.model, child.id);
+    this.counters.setModel(child.id, parent.model);
     return toSession(this.sessions.getRow(child.id));
   }
 }

@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { ExportFormat } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { messageTable, type MessageContent } from "../db/tables/messages.ts";
+import { sessionCounters, type ExportHead } from "../db/tables/session-counters.ts";
 import { notFound } from "../errors/app-error.ts";
 import { MarkdownRenderer } from "./markdown.ts";
 
@@ -12,25 +14,19 @@ export const EXPORT_CONTENT_TYPE: Record<ExportFormat, string> = {
   markdown: "text/markdown; charset=utf-8",
 };
 
-interface SessionHead {
-  id: string;
-  name: string | null;
-  projectPath: string | null;
-  createdAt: string;
-  lastSeq: number;
-}
+type SessionHead = ExportHead;
 
 /**
  * Streams a session out as JSONL (each stored line byte for byte, in seq order: what was ingested) or
  * as a Markdown transcript. Pages walk the (sessionId, seq) index by keyset.
  */
 export class ExportService {
-  private readonly session;
-  private readonly page;
+  private readonly sessions;
+  private readonly messages;
 
   constructor(db: Database) {
-    this.session = db.prepare(`SELECT id, name, projectPath, createdAt, lastSeq FROM Session WHERE id = ?`);
-    this.page = db.prepare(`SELECT seq, content FROM Message WHERE sessionId = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`);
+    this.sessions = sessionCounters(db);
+    this.messages = messageTable(db);
   }
 
   /**
@@ -38,7 +34,7 @@ export class ExportService {
    * Messages appended while exporting are left out: the export ends at the session's last seq when called.
    */
   stream(sessionId: string, format: ExportFormat): AsyncIterable<string> {
-    const session = this.session.get(sessionId) as SessionHead | undefined;
+    const session = this.sessions.exportHead(sessionId);
     if (!session) throw notFound("session", sessionId);
     return format === "jsonl" ? this.jsonl(session) : this.markdown(session);
   }
@@ -58,10 +54,10 @@ export class ExportService {
     }
   }
 
-  private async *pages(session: SessionHead): AsyncGenerator<{ seq: number; content: string }[]> {
+  private async *pages(session: SessionHead): AsyncGenerator<MessageContent[]> {
     let afterSeq = 0;
     for (;;) {
-      const rows = this.page.all(session.id, afterSeq, session.lastSeq, EXPORT_PAGE_SIZE) as { seq: number; content: string }[];
+      const rows = this.messages.contentPage(session.id, afterSeq, session.lastSeq, EXPORT_PAGE_SIZE);
       if (rows.length === 0) return;
       yield rows;
       if (rows.length < EXPORT_PAGE_SIZE) return;

@@ -3,6 +3,9 @@ import { messageUuid, toStreamMessage, type Message } from "@ils/contracts";
 import { typedPrompt } from "@ils/sync";
 import { ViewIndexer } from "../presentation/view-index.ts";
 import type { Database } from "../db/database.ts";
+import { agentLinkTable } from "../db/tables/agent-links.ts";
+import { messageTable } from "../db/tables/messages.ts";
+import { sessionCounters } from "../db/tables/session-counters.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { MessageBus } from "./message-bus.ts";
@@ -36,18 +39,10 @@ const NOT_PARSED = Symbol("not parsed");
  * updates the session's counters and stats in the same transaction, then publishes what was stored.
  */
 export class IngestService {
-  private readonly insertMessage;
-  private readonly selectSession;
-  private readonly updateCounters;
-  private readonly updateResultStats;
-  private readonly linkInit;
-  private readonly setFirstPrompt;
-  private readonly hasUuid;
-  private readonly findOwnPrompt;
-  private readonly adoptUuid;
+  private readonly messages;
+  private readonly counters;
+  private readonly agentLinks;
   private readonly view;
-  private readonly updateView;
-  private readonly linkAgent;
   private readonly appendTx;
 
   /** `onStored`: called after each commit that stored messages (the search indexer queues work there). */
@@ -56,50 +51,13 @@ export class IngestService {
     private readonly bus: MessageBus,
     private readonly onStored: () => void = () => {},
   ) {
-    this.insertMessage = db.prepare(
-      `INSERT INTO Message (id, sessionId, seq, type, subtype, role, uuid, content, timestamp, createdAt)
-       VALUES (@id, @sessionId, @seq, @type, @subtype, @role, @uuid, @content, @timestamp, @createdAt)
-       ON CONFLICT (sessionId, uuid) DO NOTHING`,
-    );
-    this.selectSession = db.prepare(`SELECT lastSeq, lastActiveAt, viewCount FROM Session WHERE id = ?`);
+    this.messages = messageTable(db);
+    this.counters = sessionCounters(db);
+    // A parent line naming the sub-agent its Task/Agent call started (2.1.x): links the sub-agent to that call.
+    this.agentLinks = agentLinkTable(db);
     // The app's view (docs/presentation.md): each line it shows gets the next view number (ViewIndexer), at
     // ingest, so a page of the app's history is a range read.
     this.view = new ViewIndexer(db);
-    this.updateView = db.prepare(
-      `UPDATE Session SET viewCount = @viewCount, hasConversation = max(hasConversation, @conversation) WHERE id = @id`,
-    );
-    // A parent line naming the sub-agent its Task/Agent call started (2.1.x): links the sub-agent to that call.
-    this.linkAgent = db.prepare(`INSERT OR IGNORE INTO AgentLink (sessionId, agentId, toolUseId) VALUES (?, ?, ?)`);
-    this.updateCounters = db.prepare(
-      `UPDATE Session SET lastSeq = @lastSeq, messageCount = messageCount + @added, lastActiveAt = @lastActiveAt WHERE id = @id`,
-    );
-    this.updateResultStats = db.prepare(
-      `UPDATE Session SET totalCostUsd = totalCostUsd + @cost, numTurns = numTurns + @turns, durationMs = durationMs + @duration,
-         inputTokens = inputTokens + @input, outputTokens = outputTokens + @output,
-         cacheReadInputTokens = cacheReadInputTokens + @cacheRead, cacheCreationInputTokens = cacheCreationInputTokens + @cacheCreation
-       WHERE id = @id`,
-    );
-    // A Claude session id belongs to one session: a fork gets its own id from its first init.
-    this.linkInit = db.prepare(
-      `UPDATE Session SET
-         claudeSessionId = CASE WHEN @claudeSessionId IS NOT NULL AND NOT EXISTS (SELECT 1 FROM Session s WHERE s.claudeSessionId = @claudeSessionId AND s.id <> @id)
-                                THEN @claudeSessionId ELSE claudeSessionId END,
-         model = coalesce(@model, model),
-         projectPath = coalesce(projectPath, @cwd),
-         claudeVersion = coalesce(@version, claudeVersion)
-       WHERE id = @id`,
-    );
-    this.setFirstPrompt = db.prepare(`UPDATE Session SET firstPrompt = @prompt WHERE id = @id AND firstPrompt IS NULL`);
-    this.hasUuid = db.prepare(`SELECT 1 FROM Message WHERE sessionId = ? AND uuid = ?`).pluck();
-    // The prompt a run stored itself (origin "ils", no uuid) and the same prompt in Claude's transcript are one message.
-    this.findOwnPrompt = db
-      .prepare(
-        `SELECT id FROM Message WHERE sessionId = ? AND uuid IS NULL AND type = 'user'
-           AND json_extract(content, '$.origin') = 'ils' AND json_extract(content, '$.message.content') = ?
-         ORDER BY seq LIMIT 1`,
-      )
-      .pluck();
-    this.adoptUuid = db.prepare(`UPDATE Message SET uuid = ? WHERE id = ?`);
     this.appendTx = db.transaction((sessionId: string, entries: IngestEntry[]) => this.appendInTransaction(sessionId, entries));
   }
 
@@ -119,7 +77,7 @@ export class IngestService {
   }
 
   private appendInTransaction(sessionId: string, entries: IngestEntry[]): { row: MessageRow; value: unknown }[] {
-    const session = this.selectSession.get(sessionId) as { lastSeq: number; lastActiveAt: string; viewCount: number } | undefined;
+    const session = this.counters.ingestHead(sessionId);
     if (!session) throw notFound("session", sessionId);
     const now = new Date().toISOString();
     let seq = session.lastSeq;
@@ -144,7 +102,7 @@ export class IngestService {
         createdAt: c.timestamp === null ? dated : now,
       };
       if (c.uuid !== null && this.adoptOwnPrompt(sessionId, c)) continue;
-      if (this.insertMessage.run(row).changes === 0) continue;
+      if (!this.messages.insert(row)) continue;
       seq += 1;
       inserted.push({ row, value: c.value });
       if (dated > lastActiveAt) lastActiveAt = dated;
@@ -154,8 +112,8 @@ export class IngestService {
       this.applyStats(sessionId, c);
     }
     if (inserted.length > 0) {
-      this.updateCounters.run({ id: sessionId, lastSeq: seq, added: inserted.length, lastActiveAt });
-      if (viewCount !== session.viewCount || conversation) this.updateView.run({ id: sessionId, viewCount, conversation });
+      this.counters.addCounters({ id: sessionId, lastSeq: seq, added: inserted.length, lastActiveAt });
+      if (viewCount !== session.viewCount || conversation) this.counters.setViewCount({ id: sessionId, viewCount, conversation });
     }
     return inserted;
   }
@@ -165,17 +123,17 @@ export class IngestService {
     if (c.type !== "user") return false;
     const prompt = (c.value as { message?: { content?: unknown } }).message?.content;
     if (typeof prompt !== "string") return false;
-    if (this.hasUuid.get(sessionId, c.uuid)) return false;
-    const id = this.findOwnPrompt.get(sessionId, prompt) as string | undefined;
+    if (c.uuid === null || this.messages.hasUuid(sessionId, c.uuid)) return false;
+    const id = this.messages.findOwnPrompt(sessionId, prompt);
     if (id === undefined) return false;
-    this.adoptUuid.run(c.uuid, id);
+    this.messages.adoptUuid(c.uuid, id);
     return true;
   }
 
   private applyStats(sessionId: string, c: Classified): void {
     const v = c.value as Record<string, any>;
     if (c.type === "system" && c.subtype === "init") {
-      this.linkInit.run({
+      this.counters.linkInit({
         id: sessionId,
         claudeSessionId: str(v.session_id),
         model: str(v.model),
@@ -184,7 +142,7 @@ export class IngestService {
       });
     } else if (c.type === "result") {
       const usage = (v.usage ?? {}) as Record<string, unknown>;
-      this.updateResultStats.run({
+      this.counters.addResultStats({
         id: sessionId,
         cost: num(v.total_cost_usd),
         turns: num(v.num_turns),
@@ -196,12 +154,12 @@ export class IngestService {
       });
     } else if (c.type === "user") {
       const prompt = promptText(v);
-      if (prompt) this.setFirstPrompt.run({ id: sessionId, prompt: prompt.slice(0, 2000) });
+      if (prompt) this.counters.setFirstPrompt(sessionId, prompt.slice(0, 2000));
       const agentId = v.toolUseResult?.agentId;
       const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
-      if (typeof agentId === "string" && typeof toolUseId === "string") this.linkAgent.run(sessionId, agentId, toolUseId);
+      if (typeof agentId === "string" && typeof toolUseId === "string") this.agentLinks.insert(sessionId, agentId, toolUseId);
     } else if (c.type === "progress" && v.data?.type === "agent_progress") {
-      if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.linkAgent.run(sessionId, v.data.agentId, v.parentToolUseID);
+      if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.agentLinks.insert(sessionId, v.data.agentId, v.parentToolUseID);
     }
   }
 }

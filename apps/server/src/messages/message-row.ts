@@ -1,17 +1,7 @@
 import { toWireDate, type Message } from "@ils/contracts";
+import type { MessageRow } from "../db/tables/messages.ts";
 
-export interface MessageRow {
-  id: string;
-  sessionId: string;
-  seq: number;
-  type: string;
-  subtype: string | null;
-  role: string | null;
-  uuid: string | null;
-  content: string;
-  timestamp: string | null;
-  createdAt: string;
-}
+export type { MessageRow };
 
 /** `content`: the row's JSON already parsed, when the caller has it (ingest does), to skip a second parse. */
 export function toMessage(row: MessageRow, content: unknown = parseContent(row.content)): Message {

@@ -1,10 +1,11 @@
 import type { Message, Page } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
+import { messageViewTable } from "../db/tables/message-views.ts";
+import { sessionCounters } from "../db/tables/session-counters.ts";
+import { toolResultAttachTable } from "../db/tables/tool-result-attach.ts";
 import { badRequest, notFound } from "../errors/app-error.ts";
 import { decodeSeqCursor, encodeSeqCursor } from "../messages/cursor.ts";
 import { toMessage, type MessageRow } from "../messages/message-row.ts";
-
-const COLUMNS = `m.id, m.sessionId, m.seq, m.type, m.subtype, m.role, m.uuid, m.content, m.timestamp, m.createdAt`;
 
 /** A message of the app's view, with the tool-result lines shown as part of it (raw lines, in order). */
 export type ViewMessage = Message & { answers?: unknown[] };
@@ -23,45 +24,33 @@ export interface ViewPageInput {
  * same `{seq}` cursors as the raw history, so every page costs what the first does.
  */
 export class ViewHistoryService {
-  private readonly session;
-  private readonly byView;
-  private readonly after;
-  private readonly before;
-  private readonly hasBefore;
-  private readonly answers;
+  private readonly sessions;
+  private readonly views;
+  private readonly attached;
 
   constructor(db: Database) {
-    this.session = db.prepare(`SELECT viewCount, lastSeq FROM Session WHERE id = ?`);
-    const join = `FROM MessageView v JOIN Message m ON m.sessionId = v.sessionId AND m.seq = v.seq`;
-    this.byView = db.prepare(`SELECT ${COLUMNS} ${join} WHERE v.sessionId = ? AND v.viewSeq > ? ORDER BY v.viewSeq LIMIT ?`);
-    this.after = db.prepare(`SELECT ${COLUMNS} ${join} WHERE v.sessionId = ? AND v.seq > ? ORDER BY v.seq ASC LIMIT ?`);
-    this.before = db.prepare(`SELECT ${COLUMNS} ${join} WHERE v.sessionId = ? AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`);
-    this.hasBefore = db.prepare(`SELECT 1 FROM MessageView WHERE sessionId = ? AND seq < ? LIMIT 1`).pluck();
-    // The tool results answering the calls of a page: one range read of the page's seqs.
-    this.answers = db.prepare(
-      `SELECT a.callSeq AS callSeq, m.content AS content FROM ToolResultAttach a
-       JOIN Message m ON m.sessionId = a.sessionId AND m.seq = a.resultSeq
-       WHERE a.sessionId = ? AND a.callSeq BETWEEN ? AND ? ORDER BY a.callSeq, a.resultSeq`,
-    );
+    this.sessions = sessionCounters(db);
+    this.views = messageViewTable(db);
+    this.attached = toolResultAttachTable(db);
   }
 
   list(q: ViewPageInput): Page<ViewMessage> {
-    const session = this.session.get(q.sessionId) as { viewCount: number; lastSeq: number } | undefined;
+    const session = this.sessions.viewHead(q.sessionId);
     if (!session) throw notFound("session", q.sessionId);
     if (q.offset !== undefined && q.cursor !== undefined) throw badRequest("cursor", "use only one of offset and cursor");
     const total = session.viewCount;
     if (q.offset !== undefined) {
-      const rows = this.byView.all(q.sessionId, q.offset, q.limit) as MessageRow[];
+      const rows = this.views.byViewSeq(q.sessionId, q.offset, q.limit);
       return this.page(q.sessionId, rows, total, q.offset + rows.length < total, session.lastSeq);
     }
     if (q.direction === "backward") {
       const bound = q.cursor !== undefined ? decodeSeqCursor(q.cursor) : Number.MAX_SAFE_INTEGER;
-      const rows = (this.before.all(q.sessionId, bound, q.limit + 1) as MessageRow[]).reverse();
+      const rows = this.views.before(q.sessionId, bound, q.limit + 1).reverse();
       const hasMore = rows.length > q.limit;
       return this.page(q.sessionId, hasMore ? rows.slice(1) : rows, total, hasMore, Math.min(bound - 1, session.lastSeq));
     }
     const bound = q.cursor !== undefined ? decodeSeqCursor(q.cursor) : 0;
-    const rows = this.after.all(q.sessionId, bound, q.limit + 1) as MessageRow[];
+    const rows = this.views.after(q.sessionId, bound, q.limit + 1);
     const hasMore = rows.length > q.limit;
     return this.page(q.sessionId, hasMore ? rows.slice(0, q.limit) : rows, total, hasMore, Math.max(bound, session.lastSeq));
   }
@@ -75,7 +64,7 @@ export class ViewHistoryService {
     const last = rows.at(-1);
     const answers = new Map<number, unknown[]>();
     if (first && last) {
-      for (const a of this.answers.iterate(sessionId, first.seq, last.seq) as Iterable<{ callSeq: number; content: string }>) {
+      for (const a of this.attached.answers(sessionId, first.seq, last.seq)) {
         const list = answers.get(a.callSeq) ?? [];
         list.push(parse(a.content));
         answers.set(a.callSeq, list);
@@ -90,7 +79,7 @@ export class ViewHistoryService {
       total,
       hasMore,
       nextCursor: encodeSeqCursor(last ? last.seq : Math.max(0, seqWhenEmpty)),
-      prevCursor: first && this.hasBefore.get(sessionId, first.seq) !== undefined ? encodeSeqCursor(first.seq) : null,
+      prevCursor: first && this.views.hasBefore(sessionId, first.seq) ? encodeSeqCursor(first.seq) : null,
     };
   }
 }

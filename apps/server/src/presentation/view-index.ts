@@ -1,4 +1,7 @@
 import type { Database } from "../db/database.ts";
+import { messageViewTable } from "../db/tables/message-views.ts";
+import { toolCallIndexTable } from "../db/tables/tool-call-index.ts";
+import { toolResultAttachTable } from "../db/tables/tool-result-attach.ts";
 import { presentLine } from "./bubble.ts";
 
 /**
@@ -8,16 +11,14 @@ import { presentLine } from "./bubble.ts";
  * the ingest transaction (and the one-time data fix), so a page of the view is a range read.
  */
 export class ViewIndexer {
-  private readonly insertView;
-  private readonly insertCall;
-  private readonly findCall;
-  private readonly attach;
+  private readonly views;
+  private readonly calls;
+  private readonly attached;
 
   constructor(db: Database) {
-    this.insertView = db.prepare(`INSERT INTO MessageView (sessionId, seq, viewSeq) VALUES (?, ?, ?)`);
-    this.insertCall = db.prepare(`INSERT OR IGNORE INTO ToolCallIndex (sessionId, toolUseId, seq) VALUES (?, ?, ?)`);
-    this.findCall = db.prepare(`SELECT seq FROM ToolCallIndex WHERE sessionId = ? AND toolUseId = ?`).pluck();
-    this.attach = db.prepare(`INSERT OR IGNORE INTO ToolResultAttach (sessionId, callSeq, resultSeq) VALUES (?, ?, ?)`);
+    this.views = messageViewTable(db);
+    this.calls = toolCallIndexTable(db);
+    this.attached = toolResultAttachTable(db);
   }
 
   /** Indexes the line stored at `seq`; `viewCount` is the session's count so far. */
@@ -27,14 +28,14 @@ export class ViewIndexer {
     const first = shown.toolResults[0];
     if (first && shown.text === "" && shown.toolCalls.length === 0) {
       // Only answers tool calls: shown with the call it answers, when that call is a line of this session.
-      const callSeq = this.findCall.get(sessionId, first.toolUseId) as number | undefined;
+      const callSeq = this.calls.findSeq(sessionId, first.toolUseId);
       if (callSeq !== undefined) {
-        this.attach.run(sessionId, callSeq, seq);
+        this.attached.insert(sessionId, callSeq, seq);
         return { viewCount, conversational: true };
       }
     }
-    this.insertView.run(sessionId, seq, viewCount + 1);
-    for (const call of shown.toolCalls) if (call.id) this.insertCall.run(sessionId, call.id, seq);
+    this.views.insert(sessionId, seq, viewCount + 1);
+    for (const call of shown.toolCalls) if (call.id) this.calls.insert(sessionId, call.id, seq);
     return { viewCount: viewCount + 1, conversational: shown.conversational };
   }
 }

@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.ts";
+import { searchIndexTable } from "../db/tables/message-search.ts";
 import { isBusy, retryBusy } from "../db/write-retry.ts";
 import type { Logger } from "../logger.ts";
 
@@ -22,10 +23,7 @@ const BACKGROUND_WAIT_MS = 20;
 export class SearchIndexer {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly anyPending;
-  private readonly batchEnd;
-  private readonly indexUpTo;
-  private readonly dequeueUpTo;
+  private readonly queue;
   private readonly batch;
 
   constructor(
@@ -33,18 +31,10 @@ export class SearchIndexer {
     private readonly logger: Logger,
     private readonly delayMs = 100,
   ) {
-    this.anyPending = db.prepare(`SELECT EXISTS (SELECT 1 FROM SearchPending)`).pluck();
-    this.batchEnd = db.prepare(`SELECT max(rid) FROM (SELECT rid FROM SearchPending ORDER BY rid LIMIT ?)`).pluck();
-    this.indexUpTo = db.prepare(
-      `INSERT INTO MessageFts (rowid, body)
-       SELECT rid, body FROM MessageSearchText WHERE rid IN (SELECT rid FROM SearchPending WHERE rid <= ?) AND body <> ''`,
-    );
-    this.dequeueUpTo = db.prepare(`DELETE FROM SearchPending WHERE rid <= ?`);
+    this.queue = searchIndexTable(db);
     this.batch = db.transaction((size: number): number => {
-      const last = this.batchEnd.get(size) as number | null;
-      if (last === null) return 0;
-      this.indexUpTo.run(last);
-      return this.dequeueUpTo.run(last).changes;
+      const last = this.queue.batchEnd(size);
+      return last === null ? 0 : this.queue.indexUpTo(last);
     });
   }
 
@@ -52,7 +42,7 @@ export class SearchIndexer {
   indexBatch(size = BACKGROUND_BATCH, waitMs?: number): number {
     // A plain read first: with nothing queued (most searches) no write lock is taken, so a search never waits
     // for another process's write. IMMEDIATE: a writing process makes the batch wait (retryBusy), not fail midway.
-    if (this.anyPending.get() === 0) return 0;
+    if (!this.queue.anyPending()) return 0;
     return retryBusy(this.db, () => this.batch.immediate(size), waitMs);
   }
 

@@ -1,52 +1,12 @@
 import { SearchInput, toWireDate, type SearchHit, type SearchPage } from "@ils/contracts";
 import BetterSqlite3 from "better-sqlite3";
 import type { Database } from "../db/database.ts";
+import { SEARCH_FILTERS, searchTable, type SearchHitRow, type SearchParams } from "../db/tables/message-search.ts";
 import { badRequest } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import { decodeCursor, encodeCursor } from "../messages/cursor.ts";
 import type { SearchIndexer } from "./search-indexer.ts";
 import { buildSnippet, queryPhrases, type QueryPhrase } from "./snippet.ts";
-
-type FilterName = "sessionId" | "projectPath" | "type" | "from" | "to";
-const FILTER_NAMES: readonly FilterName[] = ["sessionId", "projectPath", "type", "from", "to"];
-
-/**
- * The matches of `@q` that pass the given filters, as `MessageFts` rows (alias `f`). Only the filters in use
- * appear, so the planner sees the real query. Measured on the 694,158-message bench corpus, `test` (42,276
- * matches), first page: joining every match to Message and Session before ranking cost 130-170 ms, ranking
- * in FTS5 alone 15-20 ms. So:
- * - no filter: FTS5 alone;
- * - sessionId / projectPath: the session's (project's) message rowids come from indexes, once per query,
- *   and each match is tested against that set (9 ms with a session, about 50 ms with a busy project, was
- *   260-300 ms). The unary `+` keeps SQLite from handing the IN list to FTS5 as rowid constraints, which
- *   re-runs the query per rowid (130 ms to seconds);
- * - type / from / to: each match's Message row is read (no index covers them; `timestamp` is stored after
- *   the large `content`), so these cost about what the joined query did.
- */
-function matchesSql(used: ReadonlySet<FilterName>): string {
-  const where = ["MessageFts MATCH @q"];
-  if (used.has("sessionId")) where.push(`+f.rowid IN (SELECT rowid FROM Message WHERE sessionId = @sessionId)`);
-  if (used.has("projectPath")) {
-    where.push(`+f.rowid IN (SELECT pm.rowid FROM Session ps JOIN Message pm ON pm.sessionId = ps.id WHERE ps.projectPath = @projectPath)`);
-  }
-  if (used.has("type")) where.push(`m.type = @type`);
-  if (used.has("from")) where.push(`coalesce(m.timestamp, m.createdAt) >= @from`);
-  if (used.has("to")) where.push(`coalesce(m.timestamp, m.createdAt) < @to`);
-  const joinMessage = used.has("type") || used.has("from") || used.has("to");
-  return `FROM MessageFts f${joinMessage ? " JOIN Message m ON m.rowid = f.rowid" : ""} WHERE ${where.join(" AND ")}`;
-}
-
-interface HitRow {
-  messageId: string;
-  sessionId: string;
-  seq: number;
-  type: string;
-  timestamp: string | null;
-  sessionName: string | null;
-  projectPath: string | null;
-  body: string | null;
-  score: number;
-}
 
 /**
  * Full-text search over every stored message (the FTS5 index kept by `SearchIndexer`), best
@@ -54,42 +14,11 @@ interface HitRow {
  * Pages by offset: relevance has no stable key, and a new message can reorder results anyway.
  */
 export class SearchService {
-  /** Prepared statements per combination of filters in use (at most 32), built on first use. */
-  private readonly statements = new Map<string, { hits: BetterSqlite3.Statement; count: BetterSqlite3.Statement }>();
-
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
     private readonly indexer: SearchIndexer,
   ) {}
-
-  private statementsFor(used: ReadonlySet<FilterName>) {
-    const key = FILTER_NAMES.filter((name) => used.has(name)).join(",");
-    let prepared = this.statements.get(key);
-    if (!prepared) {
-      const matches = matchesSql(used);
-      prepared = {
-        // Rank the matches (bm25, then rowid: a stable order, so paging by offset is exact), keep the page,
-        // then join and fetch the text of the page's hits only (re-derived from their JSON through the view).
-        hits: this.db.prepare(
-          `WITH page AS (
-             SELECT f.rowid AS rid, bm25(MessageFts) AS score ${matches}
-              ORDER BY score, rid
-              LIMIT @limit OFFSET @offset)
-           SELECT m.id AS messageId, m.sessionId, m.seq, m.type, m.timestamp, s.name AS sessionName, s.projectPath,
-                  (SELECT body FROM MessageSearchText WHERE rid = page.rid) AS body, page.score
-             FROM page
-             JOIN Message m ON m.rowid = page.rid
-             JOIN Session s ON s.id = m.sessionId
-            ORDER BY page.score, page.rid`,
-        ),
-        // Every indexed row is a live message (the triggers see to it), so no join is needed to count.
-        count: this.db.prepare(`SELECT count(*) ${matches}`).pluck(),
-      };
-      this.statements.set(key, prepared);
-    }
-    return prepared;
-  }
 
   /**
    * Messages stored a moment ago may still be queued for the index: a search sees every stored message. Only
@@ -120,15 +49,15 @@ export class SearchService {
     };
     const started = performance.now();
     this.catchUpIndex();
-    const used = new Set(FILTER_NAMES.filter((name) => params[name] !== null));
-    const bound = { q: params.q, ...Object.fromEntries([...used].map((name) => [name, params[name]])) };
-    const statements = this.statementsFor(used);
-    const rows = asQueryError(() => statements.hits.all({ ...bound, limit: q.limit + 1, offset }) as HitRow[]);
+    const used = new Set(SEARCH_FILTERS.filter((name) => params[name] !== null));
+    const bound: SearchParams = { q: params.q, ...Object.fromEntries([...used].map((name) => [name, params[name]])) };
+    const statements = searchTable(this.db, used);
+    const rows = asQueryError(() => statements.hits(bound, q.limit + 1, offset));
     const phrases = queryPhrases(q.q);
     const hasMore = rows.length > q.limit;
     const page = hasMore ? rows.slice(0, q.limit) : rows;
     // The exact count of matches; skipped when a first page holds them all.
-    const total = offset === 0 && !hasMore ? page.length : (asQueryError(() => statements.count.get(bound)) as number);
+    const total = offset === 0 && !hasMore ? page.length : asQueryError(() => statements.count(bound));
     this.logger.debug({ queryLength: q.q.length, hits: page.length, total, ms: Math.round(performance.now() - started) }, "search");
     return {
       items: page.map((row) => toHit(row, phrases)),
@@ -139,7 +68,7 @@ export class SearchService {
   }
 }
 
-function toHit(row: HitRow, phrases: QueryPhrase[]): SearchHit {
+function toHit(row: SearchHitRow, phrases: QueryPhrase[]): SearchHit {
   const { snippet, highlights } = buildSnippet(row.body ?? "", phrases);
   return {
     sessionId: row.sessionId,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink, type TokenUsage } from "@ils/sync";
 import type { Database } from "../db/database.ts";
+import { messageTable } from "../db/tables/messages.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
 import { estimateCost } from "../pricing/price-table.ts";
@@ -25,10 +26,9 @@ export class SyncStore implements SyncSink {
   private readonly upsertFile;
   private readonly selectSessionExists;
   private readonly selectSessionMeta;
-  private readonly selectHasMessage;
+  private readonly messages;
   private readonly updateMeta;
   private readonly setUsage;
-  private readonly recountUsage;
   private readonly linkParent;
   private readonly settleLastActive;
   private readonly selectUnlinkedRun;
@@ -50,7 +50,7 @@ export class SyncStore implements SyncSink {
     );
     this.selectSessionExists = db.prepare(`SELECT 1 FROM Session WHERE id = ?`).pluck();
     this.selectSessionMeta = db.prepare(`SELECT source, parentSessionId FROM Session WHERE id = ?`);
-    this.selectHasMessage = db.prepare(`SELECT 1 FROM Message WHERE sessionId = ? AND uuid = ?`).pluck();
+    this.messages = messageTable(db);
     this.updateMeta = db.prepare(
       `UPDATE Session SET
          projectPath = coalesce(projectPath, @projectPath),
@@ -72,24 +72,6 @@ export class SyncStore implements SyncSink {
       `UPDATE Session SET inputTokens = @inputTokens, outputTokens = @outputTokens,
          cacheReadInputTokens = @cacheReadInputTokens, cacheCreationInputTokens = @cacheCreationInputTokens
        WHERE id = @id`,
-    );
-    // An incremental read cannot know earlier lines of a split message: recount from the stored lines,
-    // taking the last line (highest seq) of each message id. Filters on the raw line's type, as the
-    // importer did (ingest may classify an odd-shaped assistant line as unknown).
-    this.recountUsage = db.prepare(
-      `SELECT coalesce(m, '') AS model, coalesce(sum(i), 0) AS inputTokens, coalesce(sum(o), 0) AS outputTokens,
-              coalesce(sum(cr), 0) AS cacheReadInputTokens, coalesce(sum(cc), 0) AS cacheCreationInputTokens,
-              coalesce(sum(c1h), 0) AS cacheCreation1hInputTokens
-       FROM (
-         SELECT json_extract(content, '$.message.model') AS m,
-                json_extract(content, '$.message.usage.input_tokens') AS i,
-                json_extract(content, '$.message.usage.output_tokens') AS o,
-                json_extract(content, '$.message.usage.cache_read_input_tokens') AS cr,
-                json_extract(content, '$.message.usage.cache_creation_input_tokens') AS cc,
-                json_extract(content, '$.message.usage.cache_creation.ephemeral_1h_input_tokens') AS c1h,
-                row_number() OVER (PARTITION BY coalesce(json_extract(content, '$.message.id'), id) ORDER BY seq DESC) AS rn
-         FROM Message WHERE sessionId = ? AND json_valid(content) AND json_extract(content, '$.type') = 'assistant'
-       ) WHERE rn = 1 GROUP BY m`,
     );
     // Ingest dates lines without a timestamp (last-prompt, summary, ...) "now"; an imported session's
     // activity is its newest dated line, so it sorts by when it was used, not when it was imported.
@@ -189,14 +171,13 @@ export class SyncStore implements SyncSink {
    * *earlier* sessions (their leaf is in another file): those never name this one.
    */
   private ownSummary(sessionId: string, meta: SessionMeta): string | null {
-    const own = meta.summaries.findLast((s) => s.leafUuid !== undefined && this.selectHasMessage.get(sessionId, s.leafUuid) !== undefined);
+    const own = meta.summaries.findLast((s) => s.leafUuid !== undefined && this.messages.hasUuid(sessionId, s.leafUuid));
     return own ? nameFromText(own.text, 200) : null;
   }
 
   /** Usage per model from the stored lines, the last line of each message id (an incremental read sees only part of one). */
   private recount(sessionId: string): Map<string, TokenUsage> {
-    const rows = this.recountUsage.all(sessionId) as (TokenUsage & { model: string })[];
-    return new Map(rows.map(({ model, ...usage }) => [model, usage]));
+    return new Map(this.messages.recountUsage(sessionId).map(({ model, ...usage }) => [model, usage]));
   }
 
   private createExternal(claudeSessionId: string, meta: SessionMeta, parentSessionId: string | null, target?: SessionTarget) {
