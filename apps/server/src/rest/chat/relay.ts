@@ -1,4 +1,4 @@
-import type { IosStreamMessage } from "@ils/contracts";
+import type { IosStreamMessage } from "@ils/contracts/ios";
 import { AppError } from "../../errors/app-error.ts";
 import type { Services } from "../../services.ts";
 import { toRestError } from "../errors.ts";

@@ -1,3 +1,4 @@
+import { RunOptions } from "@ils/contracts";
 import {
   fromIosPermissionMode,
   IosAcknowledged,
@@ -7,9 +8,8 @@ import {
   IosPermissionRequest,
   IosSessionIdParams,
   IosStreamMessage,
-  RunOptions,
   type IosChatOptions,
-} from "@ils/contracts";
+} from "@ils/contracts/ios";
 import { z } from "zod";
 import { badRequest, validationError } from "../../errors/app-error.ts";
 import type { Services } from "../../services.ts";

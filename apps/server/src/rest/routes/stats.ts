@@ -1,4 +1,4 @@
-import { IosChatSession } from "@ils/contracts";
+import { IosChatSession } from "@ils/contracts/ios";
 import { z } from "zod";
 import { homeStats } from "../ios/stats.ts";
 import { toChatSession } from "../ios/session-view.ts";
