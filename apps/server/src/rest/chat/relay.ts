@@ -50,7 +50,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
     drain: drain.signal,
     ...(o.start === undefined && o.until ? { until: o.until } : {}),
   });
-  let relayed: Promise<void> | undefined;
+  let relayed: Promise<void> | undefined = undefined;
   // Server shutdown: what was stored is still relayed, then a final `error` event says why the stream ends.
   const unregister = services.sseStreams.add({
     shutdown: () => {
