@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { defineConfig } from "prisma/config";
-import { defaultDatabasePath } from "./apps/server/src/config/paths.ts";
+import { defaultDatabasePath } from "@ils/server/paths";
 
 // The same database the server opens: ILS_DB, else ~/.ils/ils.db.
 const databasePath = process.env.ILS_DB || defaultDatabasePath();

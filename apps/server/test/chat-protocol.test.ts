@@ -214,7 +214,8 @@ describe("line cap and warm sessions", () => {
 
 describe("permission modes", () => {
   it("the CLI's modes are accepted; tRPC refuses `delegate` naming them; the app's `delegate` runs as default; the app is shown only its six", async () => {
-    const { CreateSessionInput, fromIosPermissionMode, toIosPermissionMode, IosPermissionMode } = await import("@ils/contracts");
+    const { CreateSessionInput } = await import("@ils/contracts");
+    const { fromIosPermissionMode, toIosPermissionMode, IosPermissionMode } = await import("@ils/contracts/ios");
     for (const mode of ["default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"]) expect(CreateSessionInput.safeParse({ permissionMode: mode }).success).toBe(true);
     const refused = CreateSessionInput.safeParse({ permissionMode: "delegate" });
     expect(refused.success).toBe(false);

@@ -92,6 +92,7 @@ describe("every fixture line", () => {
             types.set(key, (types.get(key) ?? 0) + 1);
             if (!shown) continue;
             expect(shown.text.trim() !== "" || shown.toolCalls.length > 0 || shown.toolResults.length > 0, `${path}: ${key}`).toBe(true);
+            // eslint-disable-next-line no-control-regex -- asserts no terminal escape (ESC) is left
             expect(shown.text, path).not.toMatch(/\u001b/);
           }
         }

@@ -101,6 +101,7 @@ describe("presentation over every fixture transcript (REST, as the app decodes i
       for (const m of shown) {
         expect(m.content.trim() !== "" || m.toolCalls !== undefined || m.toolResults !== undefined, `${m.type} seq ${m.seq}`).toBe(true);
         expect(["progress", "file-history-snapshot", "queue-operation", "summary", "last-prompt", "attachment", "mode"]).not.toContain(m.type);
+        // eslint-disable-next-line no-control-regex -- asserts no terminal escape (ESC) is left
         expect(m.content).not.toMatch(/\u001b\[/);
         expect(m.content).not.toMatch(/^<(command-name|local-command-stdout|command-message)>/);
         if (m.role === "user") expect(m.raw?.isMeta).not.toBe(true);

@@ -117,7 +117,7 @@ describe("search over the fixture corpus", () => {
     const all = (input: Record<string, string>) => {
       const ids: string[] = [];
       let cursor: string | undefined;
-      let total = -1;
+      let total: number;
       do {
         const page = services.search.query({ q: "restart", limit: 7, ...input, ...(cursor ? { cursor } : {}) });
         total = page.total;

@@ -161,6 +161,7 @@ describe("log format", () => {
 
   it.skipIf(!HAS_SCRIPT)("under a pseudo-terminal: pretty lines, no JSON; with ILS_LOG_FORMAT=json: JSON", async () => {
     const pretty = await underTerminal({});
+    // eslint-disable-next-line no-control-regex -- strips terminal colour escapes (ESC) from the log
     expect(pretty).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] (\x1b\[\d+m)?INFO(\x1b\[\d+m)?: .*listening on http:\/\/127\.0\.0\.1:\d+; database .*2\.1\.197/m);
     expect(pretty).not.toContain(`{"level"`);
     const json = await underTerminal({ ILS_LOG_FORMAT: "json" });

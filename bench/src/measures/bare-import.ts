@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { basename, dirname } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { applyMigrations } from "../../../apps/server/src/db/migrate.ts";
+import { applyMigrations } from "@ils/server/bench-api";
 import { workerMain } from "../support/child.ts";
 import { forEachLine, listTranscripts } from "../support/files.ts";
 import { nowMs } from "../support/stats.ts";

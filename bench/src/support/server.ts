@@ -40,7 +40,6 @@ export async function waitForOk(url: string, child: ChildProcess, output: () => 
   }
 }
 
-/** Starts the real server (`tsx apps/server/src/main.ts`, as `pnpm start` does) on loopback. */
 let built = false;
 
 /** Builds the server bundle once per bench run: the same `dist/main.mjs` that `pnpm start` builds and runs. */

@@ -1,8 +1,4 @@
-import { loadConfig } from "../../../apps/server/src/config/config.ts";
-import { openDatabase } from "../../../apps/server/src/db/database.ts";
-import { applyMigrations } from "../../../apps/server/src/db/migrate.ts";
-import { createLogger } from "../../../apps/server/src/logger.ts";
-import { createServices, type Services } from "../../../apps/server/src/services.ts";
+import { applyMigrations, createLogger, createServices, loadConfig, openDatabase, type Services } from "@ils/server/bench-api";
 
 /** The server's real services on a SQLite file, built the way the server builds them (no HTTP). */
 export function openServices(dbPath: string, env: Record<string, string> = {}): Services {

@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { noNul } from "./text.ts";
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-/** Ids are UUIDs matched case-insensitively (the iOS app sends them upper-case); normalised to lower case. */
+/**
+ * Ids are UUIDs matched case-insensitively (the iOS app sends them upper-case), then lower-cased. The pattern is
+ * checked before lower-casing so the published schema says "either case" too.
+ */
 export const Id = noNul(z.string())
   .trim()
-  .toLowerCase()
-  .regex(UUID_PATTERN, "must be a UUID");
+  .regex(UUID_PATTERN, "must be a UUID")
+  .toLowerCase();
 
 export const WireDate = z.string().meta({ description: "ISO-8601 UTC without fractional seconds", example: "2026-11-24T19:07:23Z" });
 

@@ -33,10 +33,13 @@ export type SendResult = z.infer<typeof SendResult>;
 
 export const ForkInput = z.object({ sessionId: Id, atMessageId: Id.optional() });
 
+/** A message seq sent as text (an SSE or tRPC event id). */
+export const SeqCursor = z.string().regex(/^\d+$/, "must be a message seq");
+
 export const EventsInput = z.object({
   sessionId: Id,
   /** The last seq the client has (tRPC `tracked` id): everything after it is replayed first. */
-  lastEventId: z.string().regex(/^\d+$/, "must be a message seq").nullish(),
+  lastEventId: SeqCursor.nullish(),
   /** `run-ends`: the subscription completes when the session's current run ends (at once when none runs); unset, it follows the session. */
   until: z.enum(["run-ends"]).optional(),
 });

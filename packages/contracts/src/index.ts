@@ -3,7 +3,6 @@ export * from "./api.ts";
 export * from "./errors.ts";
 export * from "./dates.ts";
 export * from "./chat.ts";
-export * from "./ios.ts";
 export * from "./search.ts";
 export * from "./sync.ts";
 export * from "./text.ts";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Id, WireDate } from "./api.ts";
 
 /** C0/C1 control characters other than tab, line feed and carriage return (those count as spaces). */
+// eslint-disable-next-line no-control-regex -- the control characters a query must not contain
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /**

@@ -42,13 +42,13 @@ export function buildClaudeArgs(input: ClaudeArgsInput): string[] {
   // "default" is the CLI's own default: leaving it out keeps the command line what a user would type.
   if (permissionMode && permissionMode !== "default") args.push("--permission-mode", permissionMode);
   const maxTurns = o.maxTurns ?? s.maxTurns;
-  if (maxTurns != null) args.push("--max-turns", String(maxTurns));
+  if (maxTurns !== undefined && maxTurns !== null) args.push("--max-turns", String(maxTurns));
   const maxBudget = o.maxBudgetUSD ?? s.maxBudgetUsd;
-  if (maxBudget != null) args.push("--max-budget-usd", String(maxBudget));
+  if (maxBudget !== undefined && maxBudget !== null) args.push("--max-budget-usd", String(maxBudget));
   if (o.allowedTools?.length) args.push(`--allowedTools=${o.allowedTools.join(",")}`);
   if (o.disallowedTools?.length) args.push(`--disallowedTools=${o.disallowedTools.join(",")}`);
   const systemPrompt = o.systemPrompt ?? s.systemPrompt;
-  if (systemPrompt != null) args.push(`--system-prompt=${systemPrompt}`);
+  if (systemPrompt !== undefined && systemPrompt !== null) args.push(`--system-prompt=${systemPrompt}`);
   if (o.appendSystemPrompt !== undefined) args.push(`--append-system-prompt=${o.appendSystemPrompt}`);
   for (const dir of o.addDirs ?? []) args.push(`--add-dir=${dir}`);
   if (o.agent !== undefined) args.push(`--agent=${o.agent}`);

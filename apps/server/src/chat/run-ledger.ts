@@ -63,7 +63,7 @@ export class RunLedger {
     for (const row of rows) {
       if (row.bootId === currentBootId()) {
         const root = { pid: row.pid, startTime: row.startTime };
-        let known: ProcessId[] = [];
+        let known: ProcessId[];
         try {
           known = JSON.parse(row.descendants) as ProcessId[];
         } catch {

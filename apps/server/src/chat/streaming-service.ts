@@ -6,7 +6,6 @@ import type { Logger } from "../logger.ts";
 import type { HistoryService } from "../messages/history-service.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
 import type { LiveEvent, MessageBus } from "../messages/message-bus.ts";
-import type { SessionRow } from "../sessions/session-row.ts";
 import type { SessionService } from "../sessions/session-service.ts";
 import { chatEvents, type ChatEventsOptions } from "./chat-events.ts";
 import { ChatRun, type RunDeps } from "./chat-run.ts";

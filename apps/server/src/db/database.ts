@@ -31,8 +31,8 @@ function createDatabaseFolder(path: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const file = firstNonFolder(folder);
-    if (file) throw new Error(`ILS_DB: ${path} cannot be created: ${file} is a file, not a folder`);
-    throw new Error(`ILS_DB: ${path} cannot be created: its folder ${folder} cannot be made (${code ?? (error as Error).message})`);
+    if (file) throw new Error(`ILS_DB: ${path} cannot be created: ${file} is a file, not a folder`, { cause: error });
+    throw new Error(`ILS_DB: ${path} cannot be created: its folder ${folder} cannot be made (${code ?? (error as Error).message})`, { cause: error });
   }
 }
 
@@ -81,11 +81,12 @@ export function openWritableDatabase(path: string): Database {
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown }).code;
-    if (code === "SQLITE_NOTADB") throw new Error(`ILS_DB: ${path} is not an SQLite database (SQLITE_NOTADB); set ILS_DB to another path`);
+    if (code === "SQLITE_NOTADB") throw new Error(`ILS_DB: ${path} is not an SQLite database (SQLITE_NOTADB); set ILS_DB to another path`, { cause: error });
     if (typeof code === "string" && READ_ONLY_CODES.test(code)) {
       throw new Error(
         `ILS_DB: cannot write the database ${path}: the file or its folder is read-only (SQLite writes the file and creates ` +
           `${path}-wal and ${path}-shm next to it; ${code}: ${(error as Error).message}). Make both writable or set ILS_DB to another path.`,
+        { cause: error },
       );
     }
     throw error;

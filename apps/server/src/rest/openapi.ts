@@ -1,4 +1,4 @@
-import { IosErrorEnvelope, iosEnvelope } from "@ils/contracts";
+import { IosErrorEnvelope, iosEnvelope } from "@ils/contracts/ios";
 import { z } from "zod";
 import { SERVER_VERSION } from "../version.ts";
 import { API_PREFIX } from "./router.ts";

@@ -30,6 +30,7 @@ export const SNIPPET_WORDS = 24;
 function fold(token: string): string {
   const lower = token.toLowerCase();
   // remove_diacritics 2: `é` and `e` are the same letter.
+  // eslint-disable-next-line no-control-regex -- matches the control characters it removes
   return /[^\u0000-\u007f]/.test(lower) ? lower.normalize("NFD").replace(/\p{M}/gu, "") : lower;
 }
 

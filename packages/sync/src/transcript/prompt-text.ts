@@ -11,6 +11,7 @@ export interface UserText {
 }
 
 // ESC [ ... final byte (CSI: colours, cursor moves), ESC ] ... BEL or ESC \ (OSC: titles, links), ESC + one byte.
+// eslint-disable-next-line no-control-regex -- strips terminal escapes (ESC ... BEL) from prompts
 const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /** Terminal colour codes and other escape sequences removed (the app renders plain text). */

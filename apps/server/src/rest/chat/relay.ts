@@ -1,4 +1,4 @@
-import type { IosStreamMessage } from "@ils/contracts";
+import type { IosStreamMessage } from "@ils/contracts/ios";
 import { AppError } from "../../errors/app-error.ts";
 import type { TransportServices } from "../../services.ts";
 import { toRestError } from "../errors.ts";
@@ -50,7 +50,7 @@ export async function relaySession(o: RelayOptions): Promise<void> {
     drain: drain.signal,
     ...(o.start === undefined && o.until ? { until: o.until } : {}),
   });
-  let relayed: Promise<void> | undefined;
+  let relayed: Promise<void> | undefined = undefined;
   // Server shutdown: what was stored is still relayed, then a final `error` event says why the stream ends.
   const unregister = services.sseStreams.add({
     shutdown: () => {

@@ -1,4 +1,4 @@
-import type { IosContentBlock } from "@ils/contracts";
+import type { IosContentBlock } from "@ils/contracts/ios";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);

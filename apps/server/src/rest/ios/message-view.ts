@@ -1,4 +1,5 @@
-import type { IosMessage, Message } from "@ils/contracts";
+import type { Message } from "@ils/contracts";
+import type { IosMessage } from "@ils/contracts/ios";
 import { presentLine, type ToolResult } from "../../presentation/bubble.ts";
 
 /**

@@ -1,4 +1,5 @@
-import { toWireDate, type IosProject, type IosProjectGroup, type Project } from "@ils/contracts";
+import { toWireDate, type Project } from "@ils/contracts";
+import type { IosProject, IosProjectGroup } from "@ils/contracts/ios";
 import { encodeProjectPath } from "../../projects/project-id.ts";
 import type { ProjectNameGroup } from "../../projects/project-service.ts";
 

@@ -1,4 +1,5 @@
-import { toIosPermissionMode, type IosChatSession, type Session } from "@ils/contracts";
+import type { Session } from "@ils/contracts";
+import { toIosPermissionMode, type IosChatSession } from "@ils/contracts/ios";
 import { projectIdFor } from "../../projects/project-id.ts";
 
 /**

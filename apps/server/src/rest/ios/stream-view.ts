@@ -1,4 +1,4 @@
-import type { IosContentBlock, IosStreamMessage } from "@ils/contracts";
+import type { IosContentBlock, IosStreamMessage } from "@ils/contracts/ios";
 import { toAppBlocks } from "./content-blocks.ts";
 
 type Json = Record<string, unknown>;

@@ -1,3 +1,4 @@
+import { RunOptions } from "@ils/contracts";
 import {
   fromIosPermissionMode,
   IosAcknowledged,
@@ -7,10 +8,9 @@ import {
   IosPermissionRequest,
   IosSessionIdParams,
   IosStreamMessage,
-  RunOptions,
-  type CreateSessionInput,
   type IosChatOptions,
-} from "@ils/contracts";
+} from "@ils/contracts/ios";
+import type { CreateSessionInput } from "@ils/contracts";
 import { z } from "zod";
 import { badRequest, validationError } from "../../errors/app-error.ts";
 import { sessionForRun } from "../../sessions/session-for-run.ts";

@@ -1,4 +1,5 @@
-import { ExportQuery, IosSessionIdParams } from "@ils/contracts";
+import { ExportQuery } from "@ils/contracts";
+import { IosSessionIdParams } from "@ils/contracts/ios";
 import { z } from "zod";
 import { EXPORT_CONTENT_TYPE } from "../../export/export-service.ts";
 import { writeChunk } from "../http-io.ts";

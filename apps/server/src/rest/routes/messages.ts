@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { IosListMessagesQuery, IosMessageList, IosSessionIdParams, type Page } from "@ils/contracts";
+import type { Page } from "@ils/contracts";
+import { IosListMessagesQuery, IosMessageList, IosSessionIdParams } from "@ils/contracts/ios";
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.ts";
 import { encodeSeqCursor } from "../../messages/cursor.ts";

@@ -1,4 +1,5 @@
-import { CreateProjectInput, IosProject, IosProjectList } from "@ils/contracts";
+import { CreateProjectInput } from "@ils/contracts";
+import { IosProject, IosProjectList } from "@ils/contracts/ios";
 import { z } from "zod";
 import { toIosProject } from "../ios/projects.ts";
 import { defineRoute, type RouteDef } from "../route.ts";

@@ -8,7 +8,7 @@ import {
   IosRenameSessionRequest,
   IosSessionIdParams,
   IosSessionPage,
-} from "@ils/contracts";
+} from "@ils/contracts/ios";
 import { z } from "zod";
 import { toIosProjectGroup, UNGROUPED } from "../ios/projects.ts";
 import { toChatSession } from "../ios/session-view.ts";

@@ -1,4 +1,4 @@
-import { IosChatSession } from "@ils/contracts";
+import { IosChatSession } from "@ils/contracts/ios";
 import { z } from "zod";
 import { toChatSession } from "../ios/session-view.ts";
 import { defineRoute, type RouteDef } from "../route.ts";

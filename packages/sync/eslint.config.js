@@ -1,0 +1,3 @@
+import base from "@ils/eslint-config/base";
+
+export default base;
