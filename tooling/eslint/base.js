@@ -43,9 +43,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-non-null-assertion": "off",
-      // Off until the JSON walkers (export/markdown.ts, messages/ingest-service.ts, presentation/data-fix.ts) and the
-      // tests that read untyped JSON answers are typed: 56 uses when this config landed.
-      "@typescript-eslint/no-explicit-any": "off",
       eqeqeq: ["error", "always"],
       "no-console": "off",
     },
