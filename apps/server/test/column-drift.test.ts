@@ -6,6 +6,8 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../src/db/migrate.ts";
 import { AGENT_LINK_COLUMNS, AGENT_LINK_SQL } from "../src/db/tables/agent-links.ts";
+import { CHAT_RUN_COLUMNS, CHAT_RUN_SQL } from "../src/db/tables/chat-runs.ts";
+import { CLAUDE_PROCESS_COLUMNS, CLAUDE_PROCESS_SQL } from "../src/db/tables/claude-processes.ts";
 import {
   SEARCH_FILTERS,
   SEARCH_INDEX_SQL,
@@ -16,6 +18,7 @@ import {
 } from "../src/db/tables/message-search.ts";
 import { MESSAGE_VIEW_COLUMNS, MESSAGE_VIEW_SQL } from "../src/db/tables/message-views.ts";
 import { MESSAGE_COLUMNS, MESSAGE_SQL } from "../src/db/tables/messages.ts";
+import { PERMISSION_REQUEST_COLUMNS, PERMISSION_REQUEST_SQL } from "../src/db/tables/permission-requests.ts";
 import { SESSION_COUNTER_COLUMNS, SESSION_COUNTER_SQL } from "../src/db/tables/session-counters.ts";
 import { TOOL_CALL_INDEX_COLUMNS, TOOL_CALL_INDEX_SQL } from "../src/db/tables/tool-call-index.ts";
 import { TOOL_RESULT_ATTACH_COLUMNS, TOOL_RESULT_ATTACH_SQL } from "../src/db/tables/tool-result-attach.ts";
@@ -59,7 +62,7 @@ function searchTableColumns(): Columns {
 
 const KEYWORDS = new Set(
   `select from where and or not null is in as on join insert into values conflict do nothing update set delete order by
-   asc desc limit offset case when then else end exists with group over partition ignore between match excluded`.split(/\s+/),
+   asc desc limit offset case when then else end exists with group over partition ignore replace between match excluded`.split(/\s+/),
 );
 
 /** "Table.column" for every column a statement names that its tables do not have. */
@@ -105,6 +108,9 @@ function allStatements(): string[] {
     ...Object.values(AGENT_LINK_SQL),
     ...Object.values(SESSION_COUNTER_SQL),
     ...Object.values(SEARCH_INDEX_SQL),
+    ...Object.values(CHAT_RUN_SQL),
+    ...Object.values(CLAUDE_PROCESS_SQL),
+    ...Object.values(PERMISSION_REQUEST_SQL),
     ...search,
   ];
 }
@@ -118,6 +124,9 @@ const DECLARED: [string, readonly string[]][] = [
   ["AgentLink", AGENT_LINK_COLUMNS],
   ["Session", SESSION_COUNTER_COLUMNS],
   ["Session", SEARCH_SESSION_COLUMNS],
+  ["ChatRun", CHAT_RUN_COLUMNS],
+  ["ClaudeProcess", CLAUDE_PROCESS_COLUMNS],
+  ["PermissionRequest", PERMISSION_REQUEST_COLUMNS],
   ...Object.entries(SEARCH_TABLE_COLUMNS),
 ];
 
