@@ -6,6 +6,9 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "../src/db/migrate.ts";
 import { AGENT_LINK_COLUMNS, AGENT_LINK_SQL } from "../src/db/tables/agent-links.ts";
+import { CHAT_RUN_COLUMNS, CHAT_RUN_SQL } from "../src/db/tables/chat-runs.ts";
+import { CLAUDE_PROCESS_COLUMNS, CLAUDE_PROCESS_SQL } from "../src/db/tables/claude-processes.ts";
+import { DATA_FIX_COLUMNS, DATA_FIX_SQL } from "../src/db/tables/data-fixes.ts";
 import {
   SEARCH_FILTERS,
   SEARCH_INDEX_SQL,
@@ -16,7 +19,10 @@ import {
 } from "../src/db/tables/message-search.ts";
 import { MESSAGE_VIEW_COLUMNS, MESSAGE_VIEW_SQL } from "../src/db/tables/message-views.ts";
 import { MESSAGE_COLUMNS, MESSAGE_SQL } from "../src/db/tables/messages.ts";
+import { PERMISSION_REQUEST_COLUMNS, PERMISSION_REQUEST_SQL } from "../src/db/tables/permission-requests.ts";
 import { SESSION_COUNTER_COLUMNS, SESSION_COUNTER_SQL } from "../src/db/tables/session-counters.ts";
+import { SESSION_INSERT_COLUMNS, SESSION_META_SQL, SESSION_ROW_COLUMNS } from "../src/db/tables/sessions.ts";
+import { SYNC_FILE_COLUMNS, SYNC_FILE_SQL } from "../src/db/tables/sync-files.ts";
 import { TOOL_CALL_INDEX_COLUMNS, TOOL_CALL_INDEX_SQL } from "../src/db/tables/tool-call-index.ts";
 import { TOOL_RESULT_ATTACH_COLUMNS, TOOL_RESULT_ATTACH_SQL } from "../src/db/tables/tool-result-attach.ts";
 
@@ -59,7 +65,7 @@ function searchTableColumns(): Columns {
 
 const KEYWORDS = new Set(
   `select from where and or not null is in as on join insert into values conflict do nothing update set delete order by
-   asc desc limit offset case when then else end exists with group over partition ignore between match excluded`.split(/\s+/),
+   asc desc limit offset case when then else end exists with group over partition ignore replace between match excluded`.split(/\s+/),
 );
 
 /** "Table.column" for every column a statement names that its tables do not have. */
@@ -78,8 +84,10 @@ function missingInSql(sql: string, columns: Columns): string[] {
   const tables = [...new Set(aliases.values())].filter((t) => !ctes.has(t));
   const has = (table: string, column: string) => column === "rowid" || (ctes.has(table) ? outputs.has(column) : (columns.get(table)?.has(column) ?? false));
   const missing: string[] = [];
+  // An upsert's `excluded.column` is the row it tried to insert: a column of the INSERT's table.
+  const into = /\bINTO\s+(\w+)/i.exec(text)?.[1];
   for (const [, qualifier, column] of text.matchAll(/\b(\w+)\.(\w+)\b/g)) {
-    const table = aliases.get(qualifier!) ?? qualifier!;
+    const table = qualifier!.toLowerCase() === "excluded" && into ? into : (aliases.get(qualifier!) ?? qualifier!);
     if (!has(table, column!)) missing.push(`${table}.${column}`);
   }
   const bare = text.replace(/\b\w+\.\w+\b/g, " ");
@@ -105,6 +113,12 @@ function allStatements(): string[] {
     ...Object.values(AGENT_LINK_SQL),
     ...Object.values(SESSION_COUNTER_SQL),
     ...Object.values(SEARCH_INDEX_SQL),
+    ...Object.values(CHAT_RUN_SQL),
+    ...Object.values(CLAUDE_PROCESS_SQL),
+    ...Object.values(PERMISSION_REQUEST_SQL),
+    ...Object.values(SYNC_FILE_SQL),
+    ...Object.values(DATA_FIX_SQL),
+    ...Object.values(SESSION_META_SQL),
     ...search,
   ];
 }
@@ -118,6 +132,13 @@ const DECLARED: [string, readonly string[]][] = [
   ["AgentLink", AGENT_LINK_COLUMNS],
   ["Session", SESSION_COUNTER_COLUMNS],
   ["Session", SEARCH_SESSION_COLUMNS],
+  ["ChatRun", CHAT_RUN_COLUMNS],
+  ["ClaudeProcess", CLAUDE_PROCESS_COLUMNS],
+  ["PermissionRequest", PERMISSION_REQUEST_COLUMNS],
+  ["SyncFile", SYNC_FILE_COLUMNS],
+  ["DataFix", DATA_FIX_COLUMNS],
+  ["Session", SESSION_ROW_COLUMNS],
+  ["Session", SESSION_INSERT_COLUMNS],
   ...Object.entries(SEARCH_TABLE_COLUMNS),
 ];
 
@@ -148,6 +169,9 @@ describe("column drift between db/tables and prisma/schema.prisma", () => {
     expect(missingInSql(`SELECT seq, bogus FROM Message WHERE sessionId = ?`, columns)).toEqual(["Message.bogus"]);
     expect(missingInSql(`SELECT m.nope FROM MessageView v JOIN Message m ON m.seq = v.seq`, columns)).toEqual(["Message.nope"]);
     expect(missingInSql(`UPDATE Session SET lastSeqq = @n WHERE id = @id`, columns)).toEqual(["Session.lastSeqq"]);
+    expect(missingInSql(`INSERT INTO SyncFile (path) VALUES (?) ON CONFLICT (path) DO UPDATE SET size = excluded.sise`, columns)).toEqual([
+      "SyncFile.sise",
+    ]);
   });
 
   it("finds no drift in the schema as it is", () => {

@@ -1,6 +1,6 @@
 import { toWireDate, type PermissionDecidedBy, type PermissionRequest, type RespondInput } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
-import { retryBusy } from "../db/write-retry.ts";
+import { permissionRequestTable } from "../db/tables/permission-requests.ts";
 import { notFound } from "../errors/app-error.ts";
 import type { Logger } from "../logger.ts";
 import type { MessageBus } from "../messages/message-bus.ts";
@@ -27,24 +27,13 @@ interface Pending {
  */
 export class PermissionBroker {
   private readonly pending = new Map<string, Pending>();
-  private readonly insert;
-  private readonly decide;
 
   constructor(
     private readonly db: Database,
     private readonly bus: MessageBus,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
-  ) {
-    this.insert = db.prepare(
-      `INSERT OR REPLACE INTO PermissionRequest (sessionId, requestId, runId, toolName, toolInput, toolUseId, createdAt)
-       VALUES (@sessionId, @requestId, @runId, @toolName, @toolInput, @toolUseId, @createdAt)`,
-    );
-    this.decide = db.prepare(
-      `UPDATE PermissionRequest SET decision = @decision, reason = @reason, updatedInput = @updatedInput, decidedBy = @decidedBy, decidedAt = @decidedAt
-       WHERE sessionId = @sessionId AND requestId = @requestId AND decision IS NULL`,
-    );
-  }
+  ) {}
 
   /** Registers a request (before its message is stored, so a client that sees the message can answer it). */
   open(asker: PermissionAsker, tool: ToolPermissionRequest): void {
@@ -69,7 +58,7 @@ export class PermissionBroker {
       toolUseId: tool.toolUseId,
       createdAt: now.toISOString(),
     };
-    retryBusy(this.db, () => this.insert.run(row));
+    permissionRequestTable(this.db).insert(row);
     const minutes = Math.round(this.timeoutMs / 6_000) / 10;
     const timer = setTimeout(
       () => this.settle(asker.sessionId, tool.requestId, { decision: "deny", reason: `no answer within ${minutes} min (ILS_PERMISSION_TIMEOUT): denied` }, "timeout"),
@@ -137,7 +126,7 @@ export class PermissionBroker {
         decidedBy: by,
         decidedAt: now.toISOString(),
       };
-      retryBusy(this.db, () => this.decide.run(row));
+      permissionRequestTable(this.db).decide(row);
     } catch (error) {
       // The answer still goes to Claude (a run must not hang on a full disk); the message stored with it may fail too.
       this.logger.error({ err: error, sessionId, requestId }, "could not store a permission decision");

@@ -1,8 +1,9 @@
 import type { Database } from "../db/database.ts";
-import { retryBusy } from "../db/write-retry.ts";
+import { chatRunTable, type ChatRunEndState } from "../db/tables/chat-runs.ts";
+import { claudeProcessTable } from "../db/tables/claude-processes.ts";
 import { currentBootId, isSameProcess, killTree, type ProcessId } from "./process-tree.ts";
 
-export type RunEndState = "finished" | "failed" | "cancelled" | "interrupted";
+export type RunEndState = ChatRunEndState;
 
 /**
  * Run bookkeeping in the database: each run's state, and each Claude process with its process group and the
@@ -10,46 +11,28 @@ export type RunEndState = "finished" | "failed" | "cancelled" | "interrupted";
  * start finds what is still running and kills it, and marks the runs interrupted.
  */
 export class RunLedger {
-  private readonly insertRun;
-  private readonly endRunStmt;
-  private readonly insertProcess;
-  private readonly setDescendants;
-  private readonly endProcess;
-  private readonly openProcesses;
-  private readonly interruptRuns;
-
-  constructor(private readonly db: Database) {
-    this.insertRun = db.prepare(`INSERT INTO ChatRun (id, sessionId, state, startedAt) VALUES (?, ?, 'running', ?)`);
-    this.endRunStmt = db.prepare(`UPDATE ChatRun SET state = ?, error = ?, endedAt = ? WHERE id = ? AND state = 'running'`);
-    this.insertProcess = db.prepare(
-      `INSERT INTO ClaudeProcess (id, sessionId, pid, pgid, startTime, bootId, startedAt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.setDescendants = db.prepare(`UPDATE ClaudeProcess SET descendants = ? WHERE id = ?`);
-    this.endProcess = db.prepare(`UPDATE ClaudeProcess SET endedAt = ? WHERE id = ?`);
-    this.openProcesses = db.prepare(`SELECT id, pid, pgid, startTime, bootId, descendants FROM ClaudeProcess WHERE endedAt IS NULL`);
-    this.interruptRuns = db.prepare(
-      `UPDATE ChatRun SET state = 'interrupted', error = 'the server stopped during the run', endedAt = ? WHERE state = 'running'`,
-    );
-  }
+  constructor(private readonly db: Database) {}
 
   runStarted(runId: string, sessionId: string): void {
-    retryBusy(this.db, () => this.insertRun.run(runId, sessionId, new Date().toISOString()));
+    chatRunTable(this.db).started(runId, sessionId, new Date().toISOString());
   }
 
   runEnded(runId: string, state: RunEndState, error: string | null): void {
-    retryBusy(this.db, () => this.endRunStmt.run(state, error, new Date().toISOString(), runId));
+    chatRunTable(this.db).ended(runId, state, error, new Date().toISOString());
   }
 
   processStarted(id: string, sessionId: string, proc: ProcessId, pgid: number): void {
-    retryBusy(this.db, () => this.insertProcess.run(id, sessionId, proc.pid, pgid, proc.startTime, currentBootId(), new Date().toISOString()));
+    claudeProcessTable(this.db).started({
+      id, sessionId, pid: proc.pid, pgid, startTime: proc.startTime, bootId: currentBootId(), startedAt: new Date().toISOString(),
+    });
   }
 
   processDescendants(id: string, descendants: ProcessId[]): void {
-    retryBusy(this.db, () => this.setDescendants.run(JSON.stringify(descendants), id));
+    claudeProcessTable(this.db).setDescendants(id, JSON.stringify(descendants));
   }
 
   processEnded(id: string): void {
-    retryBusy(this.db, () => this.endProcess.run(new Date().toISOString(), id));
+    claudeProcessTable(this.db).ended(id, new Date().toISOString());
   }
 
   /**
@@ -57,7 +40,8 @@ export class RunLedger {
    * descendants: same boot, same start time) and mark its unfinished runs interrupted.
    */
   reapOrphans(): { killed: number; runs: number } {
-    const rows = this.openProcesses.all() as { id: string; pid: number; startTime: string; bootId: string; descendants: string }[];
+    const processes = claudeProcessTable(this.db);
+    const rows = processes.open();
     let killed = 0;
     const now = new Date().toISOString();
     for (const row of rows) {
@@ -71,9 +55,9 @@ export class RunLedger {
         }
         killed += killTree(isSameProcess(root) ? root : undefined, known).length;
       }
-      retryBusy(this.db, () => this.endProcess.run(now, row.id));
+      processes.ended(row.id, now);
     }
-    const runs = retryBusy(this.db, () => this.interruptRuns.run(now)).changes;
+    const runs = chatRunTable(this.db).interruptRunning(now);
     return { killed, runs };
   }
 }

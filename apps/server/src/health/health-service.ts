@@ -1,6 +1,7 @@
 import type { HealthStatus } from "@ils/contracts";
 import { probeClaude, type ClaudeCli } from "../chat/claude-cli.ts";
 import type { Database } from "../db/database.ts";
+import { databaseAnswers } from "../db/health-probe.ts";
 import { SERVER_VERSION } from "../version.ts";
 
 const CLAUDE_CHECK_TTL_MS = 60_000;
@@ -15,12 +16,7 @@ export class HealthService {
   ) {}
 
   async check(): Promise<HealthStatus> {
-    let databaseOk = true;
-    try {
-      this.db.prepare("SELECT 1").get();
-    } catch {
-      databaseOk = false;
-    }
+    const databaseOk = databaseAnswers(this.db);
     const claude = await this.claudeStatus();
     return { status: databaseOk ? "ok" : "degraded", version: SERVER_VERSION, database: { ok: databaseOk }, claude };
   }

@@ -1,5 +1,12 @@
 import { nameFromText, typedPrompt, usageOf, type TokenUsage } from "@ils/sync";
 import type { Database } from "../db/database.ts";
+import { agentLinkTable } from "../db/tables/agent-links.ts";
+import { dataFixTable } from "../db/tables/data-fixes.ts";
+import { messageViewTable } from "../db/tables/message-views.ts";
+import { messageTable } from "../db/tables/messages.ts";
+import { sessionMetaTable } from "../db/tables/sessions.ts";
+import { toolCallIndexTable } from "../db/tables/tool-call-index.ts";
+import { toolResultAttachTable } from "../db/tables/tool-result-attach.ts";
 import type { Logger } from "../logger.ts";
 import { estimateCost } from "../pricing/price-table.ts";
 import { ViewIndexer } from "./view-index.ts";
@@ -15,43 +22,36 @@ const PAGE = 1000;
  * Stored lines are only read. Runs at start, before the server answers; `DataFix` records that it ran.
  */
 export function applyDataFixes(db: Database, logger?: Logger): boolean {
-  const pending = db.prepare(`SELECT pending FROM DataFix WHERE name = ?`).pluck().get(FIX);
-  if (pending !== 1) return false;
+  const fixes = dataFixTable(db);
+  if (!fixes.isPending(FIX)) return false;
   const started = Date.now();
-  const sessions = db.prepare(`SELECT id, source FROM Session ORDER BY id`).all() as { id: string; source: string }[];
+  const sessions = sessionMetaTable(db).allOrigins();
   const fixer = new SessionFixer(db);
   for (const session of sessions) fixer.fix(session.id, session.source === "external");
-  db.prepare(`UPDATE DataFix SET pending = 0, appliedAt = ? WHERE name = ?`).run(new Date().toISOString(), FIX);
+  fixes.applied(FIX, new Date().toISOString());
   logger?.info({ fix: FIX, sessions: sessions.length, ms: Date.now() - started }, "applied data fix");
   return true;
 }
 
 class SessionFixer {
-  private readonly page;
-  private readonly clear;
+  private readonly messages;
+  /** What ingest derives from a session's lines, deleted and recomputed. */
+  private readonly derived;
   private readonly view;
-  private readonly link;
-  private readonly update;
-  private readonly setCost;
+  private readonly links;
+  private readonly sessions;
 
   constructor(private readonly db: Database) {
-    this.page = db.prepare(`SELECT seq, uuid, content FROM Message WHERE sessionId = ? AND seq > ? ORDER BY seq LIMIT ?`);
-    this.clear = ["MessageView", "ToolCallIndex", "ToolResultAttach"].map((table) => db.prepare(`DELETE FROM ${table} WHERE sessionId = ?`));
+    this.messages = messageTable(db);
+    this.derived = [messageViewTable(db), toolCallIndexTable(db), toolResultAttachTable(db)];
     this.view = new ViewIndexer(db);
-    this.link = db.prepare(`INSERT OR IGNORE INTO AgentLink (sessionId, agentId, toolUseId) VALUES (?, ?, ?)`);
-    // An imported session's `name` was written by the old sync (summary or prompt): the title rule replaces it.
-    this.update = db.prepare(
-      `UPDATE Session SET viewCount = @viewCount, hasConversation = @conversation, firstPrompt = @firstPrompt,
-         customTitle = @customTitle, aiTitle = @aiTitle, summaryTitle = @summaryTitle, firstCommand = @firstCommand,
-         name = CASE WHEN source = 'external' THEN NULL ELSE name END
-       WHERE id = @id`,
-    );
-    this.setCost = db.prepare(`UPDATE Session SET totalCostUsd = @usd, costEstimated = 1, unpricedModels = @unpriced WHERE id = @id`);
+    this.links = agentLinkTable(db);
+    this.sessions = sessionMetaTable(db);
   }
 
   fix(sessionId: string, external: boolean): void {
     this.db.transaction(() => {
-      for (const clear of this.clear) clear.run(sessionId);
+      for (const table of this.derived) table.clearSession(sessionId);
       let viewCount = 0;
       let conversation = 0;
       let firstPrompt: string | null = null;
@@ -62,7 +62,7 @@ class SessionFixer {
       const uuids = new Set<string>();
       const usageById = new Map<string, { model: string; usage: TokenUsage }>();
       for (let after = 0; ; ) {
-        const rows = this.page.all(sessionId, after, PAGE) as { seq: number; uuid: string | null; content: string }[];
+        const rows = this.messages.fixPage(sessionId, after, PAGE);
         if (rows.length === 0) break;
         after = rows.at(-1)!.seq;
         for (const row of rows) {
@@ -82,9 +82,9 @@ class SessionFixer {
             if (prompt?.kind === "prompt") firstPrompt = prompt.text.slice(0, 2000);
             else if (prompt && firstCommand === null) firstCommand = nameFromText(prompt.text);
             const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
-            if (typeof v.toolUseResult?.agentId === "string" && typeof toolUseId === "string") this.link.run(sessionId, v.toolUseResult.agentId, toolUseId);
+            if (typeof v.toolUseResult?.agentId === "string" && typeof toolUseId === "string") this.links.insert(sessionId, v.toolUseResult.agentId, toolUseId);
           } else if (v.type === "progress" && v.data?.type === "agent_progress") {
-            if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.link.run(sessionId, v.data.agentId, v.parentToolUseID);
+            if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.links.insert(sessionId, v.data.agentId, v.parentToolUseID);
           } else if (v.type === "custom-title") {
             const title = typeof v.customTitle === "string" ? v.customTitle : v.title;
             if (typeof title === "string" && title.trim()) customTitle = nameFromText(title, 200);
@@ -99,7 +99,7 @@ class SessionFixer {
         }
       }
       const own = summaries.findLast((s) => uuids.has(s.leaf));
-      this.update.run({
+      this.sessions.setPresentation({
         id: sessionId,
         viewCount,
         conversation,
@@ -127,7 +127,7 @@ class SessionFixer {
           );
         }
         const cost = estimateCost(byModel);
-        this.setCost.run({ id: sessionId, usd: cost.usd, unpriced: cost.unpriced.length ? cost.unpriced.join(",") : null });
+        this.sessions.setEstimatedCost({ id: sessionId, usd: cost.usd, unpriced: cost.unpriced.length ? cost.unpriced.join(",") : null });
       }
     })();
   }

@@ -2,102 +2,43 @@ import { readFileSync } from "node:fs";
 import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink, type TokenUsage } from "@ils/sync";
 import type { Database } from "../db/database.ts";
 import { messageTable } from "../db/tables/messages.ts";
+import { hasUnlinkedRun, sessionExists, sessionMetaTable } from "../db/tables/sessions.ts";
+import { syncFileTable } from "../db/tables/sync-files.ts";
 import { retryBusy } from "../db/write-retry.ts";
 import type { IngestService } from "../messages/ingest-service.ts";
 import { estimateCost } from "../pricing/price-table.ts";
 import type { SessionService } from "../sessions/session-service.ts";
 
-interface SyncFileRow {
-  path: string;
-  sessionId: string | null;
-  size: number;
-  mtimeMs: number;
-  inode: string;
-  offset: number;
-  lines: number;
-}
-
 /**
- * The server's side of `@ils/sync`: file state in `SyncFile`, sessions through `SessionService`, every
- * message through `IngestService.appendMessages` (the single write path), metadata by prepared statements.
+ * The server's side of `@ils/sync`: file state in `SyncFile` (db/tables/sync-files.ts), sessions through
+ * `SessionService`, every message through `IngestService.appendMessages` (the single write path), metadata
+ * through db/tables/sessions.ts `sessionMetaTable`.
  */
 export class SyncStore implements SyncSink {
-  private readonly selectFiles;
-  private readonly upsertFile;
-  private readonly selectSessionExists;
-  private readonly selectSessionMeta;
   private readonly messages;
-  private readonly updateMeta;
-  private readonly setUsage;
-  private readonly linkParent;
-  private readonly settleLastActive;
-  private readonly selectUnlinkedRun;
-  private readonly setTitles;
-  private readonly setCost;
-  private readonly setAgent;
 
   constructor(
     private readonly db: Database,
     private readonly sessions: SessionService,
     private readonly ingest: IngestService,
   ) {
-    this.selectFiles = db.prepare(`SELECT path, sessionId, size, mtimeMs, inode, offset, lines FROM SyncFile`);
-    this.upsertFile = db.prepare(
-      `INSERT INTO SyncFile (path, sessionId, size, mtimeMs, inode, offset, lines, updatedAt)
-       VALUES (@path, @sessionId, @size, @mtimeMs, @inode, @offset, @lines, @updatedAt)
-       ON CONFLICT (path) DO UPDATE SET sessionId = excluded.sessionId, size = excluded.size, mtimeMs = excluded.mtimeMs,
-         inode = excluded.inode, offset = excluded.offset, lines = excluded.lines, updatedAt = excluded.updatedAt`,
-    );
-    this.selectSessionExists = db.prepare(`SELECT 1 FROM Session WHERE id = ?`).pluck();
-    this.selectSessionMeta = db.prepare(`SELECT source, parentSessionId FROM Session WHERE id = ?`);
     this.messages = messageTable(db);
-    this.updateMeta = db.prepare(
-      `UPDATE Session SET
-         projectPath = coalesce(projectPath, @projectPath),
-         projectName = coalesce(projectName, @projectName),
-         gitBranch = coalesce(@gitBranch, gitBranch),
-         model = coalesce(@model, model),
-         claudeVersion = coalesce(@claudeVersion, claudeVersion),
-         createdAt = CASE WHEN @createdAt IS NOT NULL AND source = 'external' AND @createdAt < createdAt THEN @createdAt ELSE createdAt END
-       WHERE id = @id`,
-    );
-    // Title sources (docs/presentation.md): the latest of each kind wins; the title rule picks among them on read.
-    this.setTitles = db.prepare(
-      `UPDATE Session SET customTitle = coalesce(@customTitle, customTitle), aiTitle = coalesce(@aiTitle, aiTitle),
-         summaryTitle = coalesce(@summaryTitle, summaryTitle), firstCommand = coalesce(firstCommand, @firstCommand) WHERE id = @id`,
-    );
-    this.setCost = db.prepare(`UPDATE Session SET totalCostUsd = @usd, costEstimated = 1, unpricedModels = @unpriced WHERE id = @id`);
-    this.setAgent = db.prepare(`UPDATE Session SET agentId = @agentId, parentToolUseId = coalesce(parentToolUseId, @toolUseId) WHERE id = @id`);
-    this.setUsage = db.prepare(
-      `UPDATE Session SET inputTokens = @inputTokens, outputTokens = @outputTokens,
-         cacheReadInputTokens = @cacheReadInputTokens, cacheCreationInputTokens = @cacheCreationInputTokens
-       WHERE id = @id`,
-    );
-    // Ingest dates lines without a timestamp (last-prompt, summary, ...) "now"; an imported session's
-    // activity is its newest dated line, so it sorts by when it was used, not when it was imported.
-    this.settleLastActive = db.prepare(
-      `UPDATE Session SET lastActiveAt = coalesce((SELECT max(timestamp) FROM Message WHERE sessionId = @id),
-         (SELECT max(createdAt) FROM Message WHERE sessionId = @id), createdAt) WHERE id = @id`,
-    );
-    this.selectUnlinkedRun = db.prepare(`SELECT 1 FROM Session WHERE status = 'active' AND claudeSessionId IS NULL LIMIT 1`).pluck();
-    this.linkParent = db.prepare(`UPDATE Session SET parentSessionId = ? WHERE id = ? AND parentSessionId IS NULL`);
   }
 
   fileStates(): Map<string, FileState> {
     const states = new Map<string, FileState>();
-    for (const row of this.selectFiles.iterate() as Iterable<SyncFileRow>) {
+    for (const row of syncFileTable(this.db).all()) {
       states.set(row.path, { size: row.size, mtimeMs: row.mtimeMs, inode: row.inode, offset: row.offset, lines: row.lines, sessionId: row.sessionId });
     }
     return states;
   }
 
   saveFileState(relPath: string, state: FileState): void {
-    const row = { path: relPath, ...state, updatedAt: new Date().toISOString() };
-    retryBusy(this.db, () => this.upsertFile.run(row));
+    syncFileTable(this.db).save({ path: relPath, ...state, updatedAt: new Date().toISOString() });
   }
 
   sessionExists(sessionId: string): boolean {
-    return this.selectSessionExists.get(sessionId) !== undefined;
+    return sessionExists(this.db, sessionId);
   }
 
   resolveSession(target: SessionTarget): { sessionId: string; created: boolean } {
@@ -106,7 +47,7 @@ export class SyncStore implements SyncSink {
     if (existing) return { sessionId: existing.id, created: false };
     // A run the server just started learns its Claude id from system/init; until then a fresh transcript
     // may be that run's own. Wait (the next scan retries) instead of making a duplicate external session.
-    if (Date.now() - target.file.mtimeMs < RECENT_MS && this.selectUnlinkedRun.get() !== undefined) {
+    if (Date.now() - target.file.mtimeMs < RECENT_MS && hasUnlinkedRun(this.db)) {
       throw new DeferFile("a server run has not linked its Claude session yet");
     }
     let parentSessionId: string | null = null;
@@ -117,7 +58,7 @@ export class SyncStore implements SyncSink {
     }
     const created = this.createExternal(target.claudeSessionId, target.meta, parentSessionId, target);
     if (target.file.kind === "subagent" && target.file.agentId !== undefined) {
-      this.setAgent.run({ id: created.id, agentId: target.file.agentId, toolUseId: metaToolUseId(target.file.path) });
+      sessionMetaTable(this.db).setAgent(created.id, target.file.agentId, metaToolUseId(target.file.path));
     }
     return { sessionId: created.id, created: true };
   }
@@ -127,10 +68,11 @@ export class SyncStore implements SyncSink {
   }
 
   applyMeta(sessionId: string, meta: SessionMeta, fromStart: boolean, target: SessionTarget): void {
-    const row = this.selectSessionMeta.get(sessionId) as { source: string; parentSessionId: string | null } | undefined;
+    const sessionMeta = sessionMetaTable(this.db);
+    const row = sessionMeta.origin(sessionId);
     if (!row) return;
     const apply = this.db.transaction(() => {
-      this.updateMeta.run({
+      sessionMeta.applyMeta({
         id: sessionId,
         projectPath: meta.cwd ?? null,
         projectName: meta.cwd ? projectName(meta.cwd) : null,
@@ -139,7 +81,7 @@ export class SyncStore implements SyncSink {
         claudeVersion: meta.claudeVersion ?? null,
         createdAt: isoOrNull(meta.firstTimestamp),
       });
-      this.setTitles.run({
+      sessionMeta.setTitles({
         id: sessionId,
         customTitle: meta.customTitle ? nameFromText(meta.customTitle, 200) : null,
         aiTitle: meta.aiTitle ? nameFromText(meta.aiTitle, 200) : null,
@@ -151,16 +93,16 @@ export class SyncStore implements SyncSink {
       if (row.source === "external") {
         const byModel = fromStart ? meta.usageByModel : meta.sawUsage ? this.recount(sessionId) : undefined;
         if (byModel) {
-          this.setUsage.run({ id: sessionId, ...sumUsage(byModel) });
+          sessionMeta.setUsage({ id: sessionId, ...sumUsage(byModel) });
           const cost = estimateCost(byModel);
-          this.setCost.run({ id: sessionId, usd: cost.usd, unpriced: cost.unpriced.length ? cost.unpriced.join(",") : null });
+          sessionMeta.setEstimatedCost({ id: sessionId, usd: cost.usd, unpriced: cost.unpriced.length ? cost.unpriced.join(",") : null });
         }
-        this.settleLastActive.run({ id: sessionId });
+        sessionMeta.settleLastActive(sessionId);
       }
       // A sub-agent seen before its parent's file existed is linked once the parent shows up.
       if (row.parentSessionId === null && target.parentClaudeSessionId) {
         const parent = this.sessions.findByClaudeSessionId(target.parentClaudeSessionId);
-        if (parent && parent.id !== sessionId) this.linkParent.run(parent.id, sessionId);
+        if (parent && parent.id !== sessionId) sessionMeta.linkParent(sessionId, parent.id);
       }
     });
     retryBusy(this.db, () => apply.immediate());

@@ -29,6 +29,8 @@ export const MESSAGE_VIEW_SQL = {
   after: `SELECT ${ROW} ${JOIN} WHERE v.sessionId = ? AND v.seq > ? ORDER BY v.seq ASC LIMIT ?`,
   before: `SELECT ${ROW} ${JOIN} WHERE v.sessionId = ? AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`,
   hasBefore: `SELECT 1 FROM MessageView WHERE sessionId = ? AND seq < ? LIMIT 1`,
+  // The one-time data fix presentation-v1 (db/tables/data-fixes.ts) recomputes a session's rows from its lines.
+  clearSession: `DELETE FROM MessageView WHERE sessionId = ?`,
 } as const;
 
 export const messageViewTable = perConnection((db: Database) => {
@@ -37,7 +39,10 @@ export const messageViewTable = perConnection((db: Database) => {
   const after = db.prepare<[string, number, number], MessageRow>(MESSAGE_VIEW_SQL.after);
   const before = db.prepare<[string, number, number], MessageRow>(MESSAGE_VIEW_SQL.before);
   const hasBefore = db.prepare<[string, number], 1>(MESSAGE_VIEW_SQL.hasBefore).pluck();
+  const clearSession = db.prepare<[string]>(MESSAGE_VIEW_SQL.clearSession);
   return {
+    /** Deletes every row of the session (inside the data fix's transaction). */
+    clearSession: (sessionId: string): void => void clearSession.run(sessionId),
     insert: (sessionId: string, seq: number, viewSeq: number): void => void insert.run(sessionId, seq, viewSeq),
     /** Up to `limit` shown lines after view number `viewSeq`. */
     byViewSeq: (sessionId: string, viewSeq: number, limit: number): MessageRow[] => byViewSeq.all(sessionId, viewSeq, limit),

@@ -56,6 +56,8 @@ export const MESSAGE_SQL = {
   contentPage: `SELECT seq, content FROM Message WHERE sessionId = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
   // The fork transaction: the Claude uuid a fork at a message resumes up to.
   lastAssistantUuid: `SELECT uuid FROM Message WHERE sessionId = ? AND seq <= ? AND type = 'assistant' AND uuid IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+  // The one-time data fix presentation-v1 (db/tables/data-fixes.ts): every stored line once, in keyset pages, at start.
+  fixPage: `SELECT seq, uuid, content FROM Message WHERE sessionId = ? AND seq > ? ORDER BY seq LIMIT ?`,
   // Row 1 (sync's metadata transaction): an incremental read cannot know earlier lines of a split message, so
   // usage is recounted from the stored lines, the last line (highest seq) of each message id. Filters on the
   // raw line's type, as the importer did (ingest may classify an odd-shaped assistant line as unknown).
@@ -86,6 +88,7 @@ export const messageTable = perConnection((db: Database) => {
   const contentPage = db.prepare<[string, number, number, number], MessageContent>(MESSAGE_SQL.contentPage);
   const lastAssistantUuid = db.prepare<[string, number], string>(MESSAGE_SQL.lastAssistantUuid).pluck();
   const recountUsage = db.prepare<[string], ModelUsageRow>(MESSAGE_SQL.recountUsage);
+  const fixPage = db.prepare<[string, number, number], Pick<MessageRow, "seq" | "uuid" | "content">>(MESSAGE_SQL.fixPage);
   return {
     /** False when (sessionId, uuid) is already stored. */
     insert: (row: MessageRow): boolean => insert.run(row).changes > 0,
@@ -103,5 +106,8 @@ export const messageTable = perConnection((db: Database) => {
       contentPage.all(sessionId, afterSeq, lastSeq, limit),
     lastAssistantUuid: (sessionId: string, seq: number): string | undefined => lastAssistantUuid.get(sessionId, seq),
     recountUsage: (sessionId: string): ModelUsageRow[] => recountUsage.all(sessionId),
+    /** Up to `limit` lines after `seq` with only what a data fix reads, ascending. */
+    fixPage: (sessionId: string, afterSeq: number, limit: number): Pick<MessageRow, "seq" | "uuid" | "content">[] =>
+      fixPage.all(sessionId, afterSeq, limit),
   };
 });

@@ -17,12 +17,17 @@ export const TOOL_CALL_INDEX_COLUMNS = ["sessionId", "toolUseId", "seq"] as cons
 export const TOOL_CALL_INDEX_SQL = {
   insert: `INSERT OR IGNORE INTO ToolCallIndex (sessionId, toolUseId, seq) VALUES (?, ?, ?)`,
   findSeq: `SELECT seq FROM ToolCallIndex WHERE sessionId = ? AND toolUseId = ?`,
+  // The one-time data fix presentation-v1 (db/tables/data-fixes.ts) recomputes a session's rows from its lines.
+  clearSession: `DELETE FROM ToolCallIndex WHERE sessionId = ?`,
 } as const;
 
 export const toolCallIndexTable = perConnection((db: Database) => {
   const insert = db.prepare<[string, string, number]>(TOOL_CALL_INDEX_SQL.insert);
   const findSeq = db.prepare<[string, string], ToolCallIndexModel["seq"]>(TOOL_CALL_INDEX_SQL.findSeq).pluck();
+  const clearSession = db.prepare<[string]>(TOOL_CALL_INDEX_SQL.clearSession);
   return {
+    /** Deletes every row of the session (inside the data fix's transaction). */
+    clearSession: (sessionId: string): void => void clearSession.run(sessionId),
     /** The first line naming a call id keeps it. */
     insert: (sessionId: string, toolUseId: string, seq: number): void => void insert.run(sessionId, toolUseId, seq),
     /** The seq of the line that made the call, when it is a line of this session. */

@@ -24,12 +24,17 @@ export const TOOL_RESULT_ATTACH_SQL = {
   answers: `SELECT a.callSeq AS callSeq, m.content AS content FROM ToolResultAttach a
        JOIN Message m ON m.sessionId = a.sessionId AND m.seq = a.resultSeq
        WHERE a.sessionId = ? AND a.callSeq BETWEEN ? AND ? ORDER BY a.callSeq, a.resultSeq`,
+  // The one-time data fix presentation-v1 (db/tables/data-fixes.ts) recomputes a session's rows from its lines.
+  clearSession: `DELETE FROM ToolResultAttach WHERE sessionId = ?`,
 } as const;
 
 export const toolResultAttachTable = perConnection((db: Database) => {
   const insert = db.prepare<[string, number, number]>(TOOL_RESULT_ATTACH_SQL.insert);
   const answers = db.prepare<[string, number, number], AttachedAnswer>(TOOL_RESULT_ATTACH_SQL.answers);
+  const clearSession = db.prepare<[string]>(TOOL_RESULT_ATTACH_SQL.clearSession);
   return {
+    /** Deletes every row of the session (inside the data fix's transaction). */
+    clearSession: (sessionId: string): void => void clearSession.run(sessionId),
     insert: (sessionId: string, callSeq: number, resultSeq: number): void => void insert.run(sessionId, callSeq, resultSeq),
     /** The answers to calls with fromSeq <= callSeq <= toSeq, in order. */
     answers: (sessionId: string, fromSeq: number, toSeq: number): IterableIterator<AttachedAnswer> => answers.iterate(sessionId, fromSeq, toSeq),
