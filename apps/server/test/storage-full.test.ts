@@ -8,8 +8,9 @@ import { startServerProcess, type ServerProcess } from "./support/server-process
 import { tempDir } from "./support/temp.ts";
 
 /**
- * A full disk, made real for SQLite: `max_page_count` caps the server's own connection at the pages the file
- * has now, so the next write that needs a page fails with SQLITE_FULL exactly as on a full disk.
+ * A full disk, made real for SQLite: `max_page_count` caps both of the server's connections (the main one and
+ * Prisma's, which creates sessions) at the pages the file has now, so the next write that needs a page fails with
+ * SQLITE_FULL exactly as on a full disk.
  */
 describe("a full disk", () => {
   const dir = tempDir("ils-full-");
@@ -18,10 +19,13 @@ describe("a full disk", () => {
   beforeAll(async () => {
     app = await startServer(loadConfig({ ILS_DB: join(dir.path, "ils.db"), ILS_PORT: "0", ILS_LOG_LEVEL: "silent", ILS_SYNC: "off" }));
     const db = app.services.db;
-    db.pragma(`max_page_count = ${db.pragma("page_count", { simple: true }) as number}`);
+    const pages = db.pragma("page_count", { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    await app.services.prisma.$queryRawUnsafe(`PRAGMA max_page_count = ${pages}`);
   });
   afterAll(async () => {
     app.services.db.pragma("max_page_count = 1073741823");
+    await app.services.prisma.$queryRawUnsafe("PRAGMA max_page_count = 1073741823");
     await app.stop();
     dir.cleanup();
   });
