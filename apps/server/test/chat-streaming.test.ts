@@ -61,7 +61,7 @@ describe("streaming service", () => {
     expect(after.claudeSessionId).toBe(init.session_id);
     expect(after.status).toBe("completed");
     expect(after.numTurns).toBe(expected.at(-1)!.num_turns);
-    expect(after.totalCostUsd).toBeCloseTo(expected.at(-1)!.total_cost_usd);
+    expect(after.totalCostUsd).toBeCloseTo(expected.at(-1)!.total_cost_usd as number);
 
     expect(received[0]).toMatchObject({ kind: "run", state: "started", runId });
     expect(received.at(-1)).toMatchObject({ kind: "run", state: "finished", runId });
