@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "@ils/contracts";
 import { FAKE_CLAUDE } from "./chat-support.ts";
-import { call, sseEvents } from "./chat-sse-support.ts";
+import { call, sseEvents, type SseData } from "./chat-sse-support.ts";
 import { startServerProcess, type ServerProcess } from "./support/server-process.ts";
 import { tempDir } from "./support/temp.ts";
 
@@ -48,7 +48,7 @@ describe("a huge output line (ILS_MAX_LINE_BYTES, default 16 MB)", () => {
       const probe = probeFor(() => !running);
       const started = performance.now();
       const controller = new AbortController();
-      let ended: any;
+      let ended: SseData | undefined;
       const events = (async () => {
         for await (const e of sseEvents(server.url, session.id, { signal: controller.signal })) {
           if (e.data?.kind === "run" && e.data.state !== "started") {
@@ -62,8 +62,8 @@ describe("a huge output line (ILS_MAX_LINE_BYTES, default 16 MB)", () => {
       const took = performance.now() - started;
       running = false;
       const { median: medianHealthMs, worst: worstHealthMs, rss: maxRss } = await probe;
-      expect(ended.state).toBe("failed");
-      expect(ended.error.message).toContain("ILS_MAX_LINE_BYTES");
+      expect(ended!.state).toBe("failed");
+      expect(ended!.error.message).toContain("ILS_MAX_LINE_BYTES");
       expect(took).toBeLessThan(5_000);
       expect(maxRss).toBeLessThan(300);
       // /health within 100 ms of what it takes on this machine at this moment. The single worst probe moves with

@@ -14,10 +14,12 @@ mkdirSync(project);
 const argvFile = join(dir.path, "argv.jsonl");
 const env = { ILS_DB: join(dir.path, "data", "ils.db"), ILS_CLAUDE_BIN: FAKE_CLAUDE, ILS_DEFAULT_PROJECT_DIR: project, FAKE_CLAUDE_ARGV_LOG: argvFile };
 let server: ServerProcess | undefined;
+/** A line of the fake CLI's argv log: the CLI's own (`argv`) or its tool's (`toolPid`). */
+type ArgvLine = { pid: number; argv?: string[]; toolPid?: number };
 
 afterAll(async () => {
   await server?.stop();
-  for (const c of argvLog(argvFile) as any[]) for (const pid of [c.pid, c.toolPid]) if (pid && isAlive(pid)) process.kill(pid, "SIGKILL");
+  for (const c of argvLog(argvFile) as ArgvLine[]) for (const pid of [c.pid, c.toolPid]) if (pid && isAlive(pid)) process.kill(pid, "SIGKILL");
   dir.cleanup();
 });
 
@@ -37,25 +39,25 @@ describe("orphans after a crash", () => {
       const session = await call<Session>(server.url, "sessions.create", { projectPath: project });
       const before = argvLog(argvFile).length;
       const { runId } = await call<{ runId: string }>(server.url, "chat.send", { sessionId: session.id, prompt: "[fake sleep=30]" });
-      let claude: any;
-      let tool: any;
+      let claude: ArgvLine | undefined;
+      let tool: ArgvLine | undefined;
       expect(
         await waitFor(() => {
-          const lines = argvLog(argvFile).slice(before) as any[];
+          const lines = argvLog(argvFile).slice(before) as ArgvLine[];
           claude = lines.find((c) => c.argv);
-          tool = claude && lines.find((c) => c.pid === claude.pid && c.toolPid);
+          tool = claude && lines.find((c) => c.pid === claude!.pid && c.toolPid);
           return Boolean(tool);
         }, 10_000),
       ).toBe(true);
       // The server has recorded the tool as the CLI's descendant (the tracker polls).
       const db = new Database(env.ILS_DB, { readonly: true });
-      expect(await waitFor(() => String(db.prepare(`SELECT descendants FROM ClaudeProcess WHERE pid = ?`).pluck().get(claude.pid)).includes(String(tool.toolPid)), 5_000)).toBe(true);
+      expect(await waitFor(() => String(db.prepare(`SELECT descendants FROM ClaudeProcess WHERE pid = ?`).pluck().get(claude!.pid)).includes(String(tool!.toolPid)), 5_000)).toBe(true);
       db.close();
       await server.kill9();
-      expect(isAlive(tool.toolPid)).toBe(true); // the crash itself kills nothing
+      expect(isAlive(tool!.toolPid!)).toBe(true); // the crash itself kills nothing
 
       server = await startServerProcess(env);
-      expect(await waitFor(() => !isAlive(tool.toolPid) && !isAlive(claude.pid), 5_000)).toBe(true);
+      expect(await waitFor(() => !isAlive(tool!.toolPid!) && !isAlive(claude!.pid), 5_000)).toBe(true);
       const check = new Database(env.ILS_DB, { readonly: true });
       expect(check.prepare(`SELECT state FROM ChatRun WHERE id = ?`).pluck().get(runId)).toBe("interrupted");
       check.close();

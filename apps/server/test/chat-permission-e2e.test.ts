@@ -51,8 +51,15 @@ afterAll(async () => {
   dir.cleanup();
 });
 
+/** The fields of an iOS SSE payload the tests read. */
+interface SsePayload {
+  type: string;
+  requestId: string;
+  [key: string]: unknown;
+}
+
 /** The app's SSE parsing (ios-contract §5.3): `id:` and `data:` lines, each data line one JSON payload. */
-async function* sseLines(res: Response): AsyncGenerator<{ id: string | null; data: any }> {
+async function* sseLines(res: Response): AsyncGenerator<{ id: string | null; data: SsePayload }> {
   const decoder = new TextDecoder();
   let buffer = "";
   let id: string | null = null;
@@ -75,7 +82,7 @@ const SESSION = "E621E1F8-C36C-495A-93FC-0C247A3E6E5F";
 
 describe("permission prompts end to end (real CLI, real server)", () => {
   it("health names the CLI that runs, with its version", async () => {
-    const health = (await (await fetch(`${server.url}/trpc/health.check`)).json()) as any;
+    const health = (await (await fetch(`${server.url}/trpc/health.check`)).json()) as { result: { data: { claude: { version: string } } } };
     const claude = health.result.data.claude;
     expect(claude).toMatchObject({ found: true, source: "ILS_CLAUDE_BIN", path: bundledClaude() });
     expect(claude.version).toMatch(/Claude Code/);
@@ -91,7 +98,7 @@ describe("permission prompts end to end (real CLI, real server)", () => {
     });
     expect(res.status).toBe(200);
     let lastId = "0";
-    let permission: any;
+    let permission: SsePayload | undefined;
     for await (const e of sseLines(res)) {
       if (e.data.type === "permission") {
         permission = e.data;
@@ -103,23 +110,23 @@ describe("permission prompts end to end (real CLI, real server)", () => {
     expect(permission).toMatchObject({ type: "permission", toolName: "Write", toolInput: { file_path: join(project, "SSE.md") } });
 
     const resumed = await fetch(`${server.url}/api/v1/sessions/${SESSION}/events?after=${lastId}&until=run-ends`, { headers: { accept: "text/event-stream" } });
-    const events: any[] = [];
+    const events: SsePayload[] = [];
     for await (const e of sseLines(resumed)) {
       events.push(e.data);
       if (e.data.type === "permission") {
-        expect(e.data.requestId).toBe(permission.requestId);
-        const answer = await fetch(`${server.url}/api/v1/chat/permission/${SESSION}/${permission.requestId}`, {
+        expect(e.data.requestId).toBe(permission!.requestId);
+        const answer = await fetch(`${server.url}/api/v1/chat/permission/${SESSION}/${permission!.requestId}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ decision: "allow" }),
         });
         expect(answer.status).toBe(200);
-        expect(((await answer.json()) as any).data).toEqual({ acknowledged: true });
+        expect(((await answer.json()) as { data: unknown }).data).toEqual({ acknowledged: true });
       }
     }
     expect(events.at(-1)).toMatchObject({ type: "result", isError: false });
     expect(readFileSync(join(project, "SSE.md"), "utf8")).toBe("# SSE.md\n");
-    const again = await fetch(`${server.url}/api/v1/chat/permission/${SESSION}/${permission.requestId}`, {
+    const again = await fetch(`${server.url}/api/v1/chat/permission/${SESSION}/${permission!.requestId}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ decision: "deny" }),
@@ -137,8 +144,8 @@ describe("permission prompts end to end (real CLI, real server)", () => {
         const sub = trpc.chat.events.subscribe(
           { sessionId: session.id },
           {
-            onData: (tracked: any) => {
-              const event: ChatEvent = tracked.data ?? tracked;
+            onData: (tracked: unknown) => {
+              const event = ((tracked as { data?: ChatEvent }).data ?? tracked) as ChatEvent;
               events.push(event);
               if (event.kind === "permission" && event.request.status === "pending") {
                 void trpc.chat.respond.mutate({ sessionId: session.id, requestId: event.request.requestId, decision: "deny", reason: "not now" }).catch(reject);
@@ -154,15 +161,15 @@ describe("permission prompts end to end (real CLI, real server)", () => {
         void trpc.chat.send.mutate({ sessionId: session.id, prompt: "ws-deny" }).catch(reject);
       });
       expect(existsSync(join(project, "WS.md"))).toBe(false);
-      const decided = events.find((e) => e.kind === "permission" && e.request.status === "denied") as any;
-      expect(decided.request.decision).toMatchObject({ decision: "deny", reason: "not now", decidedBy: "trpc" });
+      const decided = events.find((e) => e.kind === "permission" && e.request.status === "denied") as Extract<ChatEvent, { kind: "permission" }> | undefined;
+      expect(decided!.request.decision).toMatchObject({ decision: "deny", reason: "not now", decidedBy: "trpc" });
       const history = await trpc.messages.list.query({ sessionId: session.id, limit: 500 });
       const result = history.items.at(-1)!;
       expect(result.type).toBe("result");
-      expect((result.content as any).permission_denials.map((d: any) => d.tool_name)).toEqual(["Write"]);
+      expect((result.content as { permission_denials: { tool_name: string }[] }).permission_denials.map((d) => d.tool_name)).toEqual(["Write"]);
       expect(history.items.filter((m) => m.type === "control_response")).toHaveLength(1);
       const sse = await trpc.messages.list.query({ sessionId: SESSION, limit: 500 });
-      expect((sse.items.find((m) => m.type === "control_response")!.content as any).response.response.behavior).toBe("allow");
+      expect((sse.items.find((m) => m.type === "control_response")!.content as { response: { response: { behavior: string } } }).response.response.behavior).toBe("allow");
     } finally {
       client.close();
     }

@@ -85,7 +85,7 @@ describe("permission relay", () => {
     expect(readFileSync(join(project, "ALLOWED.md"), "utf8")).toBe("allowed\n");
     const types = allMessages(session.id).map((m) => m.type);
     expect(types).toEqual(["user", "system", "control_request", "control_response", "user", "assistant", "result"]);
-    const answer = allMessages(session.id)[3]!.content as any;
+    const answer = allMessages(session.id)[3]!.content as { response: { response: unknown } };
     expect(answer.response.response).toEqual({ behavior: "allow", updatedInput: updated });
     expect(permissionEvents(all).map((r) => r.status)).toEqual(["pending", "allowed"]);
     expect(decisionRow(session.id, request_id)).toMatchObject({ decision: "allow", decidedBy: "rest" });
@@ -107,7 +107,7 @@ describe("permission relay", () => {
     services.streaming.respond({ sessionId: session.id, requestId: request_id, decision: "deny", reason: "not on my phone" }, "trpc");
     await services.streaming.whenIdle(session.id);
     expect(existsSync(join(project, "NOTES.md"))).toBe(false);
-    const toolResult = allMessages(session.id).find((m) => m.type === "user" && JSON.stringify(m.content).includes("tool_result"))!.content as any;
+    const toolResult = allMessages(session.id).find((m) => m.type === "user" && JSON.stringify(m.content).includes("tool_result"))!.content as { message: { content: unknown[] } };
     expect(toolResult.message.content[0]).toMatchObject({ is_error: true, content: "not on my phone" });
     expect(decisionRow(session.id, request_id)).toMatchObject({ decision: "deny", reason: "not on my phone", decidedBy: "trpc" });
   });
@@ -138,7 +138,7 @@ describe("permission relay", () => {
 });
 
 describe("interrupt and the process tree", () => {
-  const toolPid = async (claudePid: number) => waitFor(() => argvLog(argvFile).find((c: any) => c.pid === claudePid && c.toolPid) as any as { toolPid: number } | undefined);
+  const toolPid = async (claudePid: number) => waitFor(() => (argvLog(argvFile) as { pid: number; toolPid?: number }[]).find((c) => c.pid === claudePid && c.toolPid) as { toolPid: number } | undefined);
 
   it("cancel during `sleep 20; echo x`: the turn is interrupted (its lines stored) and no process of the tree is left", async () => {
     const session = await newSession();

@@ -108,7 +108,7 @@ describe("the real Claude Code CLI through the control protocol", () => {
     // Sync adds the transcript's bookkeeping lines (mode, attachment, queue-operation, ...: they never appear on
     // stdout); the conversation itself must be the copy, then the fork's own run, with nothing of the parent after it.
     const conversation = forkMessages.slice(5).filter((m) => ["user", "assistant", "system", "result"].includes(m.type));
-    expect((conversation[0]!.content as any).message.content).toBe("on the fork");
+    expect((conversation[0]!.content as { message: { content: string } }).message.content).toBe("on the fork");
     expect(conversation.map((m) => m.type)).toEqual(["user", "system", "assistant", "result"]);
     const text = JSON.stringify(forkMessages.map((m) => m.content));
     expect(text).not.toContain("say three");

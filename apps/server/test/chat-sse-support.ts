@@ -10,10 +10,20 @@ export async function call<T>(url: string, path: string, input: unknown): Promis
   return body.result.data;
 }
 
+/** The fields of a `chat.events` payload the tests read (message events carry `message`, run events `state`/`error`). */
+export interface SseData {
+  kind: string;
+  type: string;
+  state: string;
+  requestId: string;
+  message: { id: string; seq: number; type: string };
+  error: { message: string };
+}
+
 export interface SseEvent {
   id: string | null;
   event: string | null;
-  data: any;
+  data: SseData;
 }
 
 /** Reads `chat.events` over SSE (tRPC's httpSubscriptionLink protocol); `lastEventId` resumes like a browser would. */

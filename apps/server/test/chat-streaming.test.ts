@@ -54,18 +54,18 @@ describe("streaming service", () => {
     expect(stored.map((m) => m.type)).toEqual(["user", ...expected.map((l) => l.type)]);
     expect(stored[0]!.content).toMatchObject({ type: "user", origin: "ils", message: { content: "list files [fake scenario=02-tools]" } });
     // Content is what Claude printed (the stand-in only renews uuids and session ids).
-    expect((stored[2]!.content as any).message).toEqual(expected[1]!.message);
+    expect((stored[2]!.content as { message: unknown }).message).toEqual(expected[1]!.message);
 
     const after = await services.sessions.get(session.id);
     const init = stored[1]!.content as { session_id: string };
     expect(after.claudeSessionId).toBe(init.session_id);
     expect(after.status).toBe("completed");
     expect(after.numTurns).toBe(expected.at(-1)!.num_turns);
-    expect(after.totalCostUsd).toBeCloseTo(expected.at(-1)!.total_cost_usd);
+    expect(after.totalCostUsd).toBeCloseTo(expected.at(-1)!.total_cost_usd as number);
 
     expect(received[0]).toMatchObject({ kind: "run", state: "started", runId });
     expect(received.at(-1)).toMatchObject({ kind: "run", state: "finished", runId });
-    expect(received.filter((e) => e.kind === "message").map((e) => (e as any).message.seq)).toEqual(stored.map((m) => m.seq));
+    expect(received.filter((e) => e.kind === "message").map((e) => (e as { message: { seq: number } }).message.seq)).toEqual(stored.map((m) => m.seq));
   });
 
   it("resumes with --resume <claude id>; history holds both runs in order", async () => {
@@ -86,7 +86,7 @@ describe("streaming service", () => {
     ]);
     const stored = allMessages(session.id);
     expect(stored.map((m) => m.type)).toEqual(["user", "system", "assistant", "result", "user", "system", "assistant", "result"]);
-    expect((stored[4]!.content as any).message.content).toBe("which word? [fake scenario=04-resume]");
+    expect((stored[4]!.content as { message: { content: string } }).message.content).toBe("which word? [fake scenario=04-resume]");
     expect((await services.sessions.get(session.id)).claudeSessionId).toBe(claudeId);
   });
 
@@ -98,7 +98,7 @@ describe("streaming service", () => {
     const lines = recording("06-partial");
     const partials = received.filter((e) => e.kind === "partial");
     expect(partials).toHaveLength(lines.filter((l) => l.type === "stream_event").length);
-    expect((partials[0] as any).event.event).toEqual(lines.find((l) => l.type === "stream_event")!.event);
+    expect((partials[0] as { event: { event: unknown } }).event.event).toEqual(lines.find((l) => l.type === "stream_event")!.event);
     expect(allMessages(session.id).map((m) => m.type)).toEqual(["user", ...lines.filter((l) => l.type !== "stream_event").map((l) => l.type)]);
     expect(argvLog(argvFile).at(-1)!.argv).toContain("--include-partial-messages");
   });

@@ -7,7 +7,13 @@ import { FIXTURES, REPO_ROOT } from "./support/temp.ts";
 export const FAKE_CLAUDE = join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs");
 
 /** The recording's lines as the real CLI printed them. */
-export function recording(scenario: string): Record<string, any>[] {
+/** A recorded stdout line: its `type` plus whatever else the CLI printed. */
+export interface RecordedLine {
+  type: string;
+  [key: string]: unknown;
+}
+
+export function recording(scenario: string): RecordedLine[] {
   return readFileSync(join(FIXTURES, "generated", scenario, "stdout.jsonl"), "utf8")
     .split("\n")
     .filter((l) => l.trim() !== "")

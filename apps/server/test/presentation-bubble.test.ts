@@ -76,19 +76,21 @@ describe("every fixture line", () => {
     for (const root of ["transcripts", "stream-json", "generated", "presentation"]) {
       for (const path of jsonl(join(FIXTURES, root))) {
         for (const line of readFileSync(path, "utf8").split("\n")) {
-          let value: any;
+          let value: unknown;
           try {
             value = JSON.parse(line);
           } catch {
             continue;
           }
           // HelgeSverre captures wrap each message as {timestamp, raw}.
-          if (value && typeof value === "object" && value.raw && typeof value.raw === "object" && !value.type) value = value.raw;
-          const values = Array.isArray(value) ? value : [value];
+          const wrapper = value as { raw?: unknown; type?: unknown } | null;
+          if (wrapper && typeof wrapper === "object" && wrapper.raw && typeof wrapper.raw === "object" && !wrapper.type) value = wrapper.raw;
+          const values: unknown[] = Array.isArray(value) ? value : [value];
           for (const v of values) {
             lines += 1;
             const shown = presentLine(v);
-            const key = `${v?.type}${v?.subtype ? `/${v.subtype}` : ""}`;
+            const line = v as { type?: unknown; subtype?: unknown } | null | undefined;
+            const key = `${line?.type}${line?.subtype ? `/${line.subtype}` : ""}`;
             types.set(key, (types.get(key) ?? 0) + 1);
             if (!shown) continue;
             expect(shown.text.trim() !== "" || shown.toolCalls.length > 0 || shown.toolResults.length > 0, `${path}: ${key}`).toBe(true);

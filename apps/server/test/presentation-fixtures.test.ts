@@ -8,7 +8,9 @@ import { buildClaudeDir, transcriptFiles, tryParse } from "./sync-fixtures.ts";
 
 // Acceptance 1 of issue 14, over every fixture transcript (fixtures/transcripts and the recordings in
 // fixtures/generated), imported by the real sync into a temp SQLite file and read back as the app reads it.
-type Msg = { id: string; role: string; content: string; createdAt: string; toolCalls?: string; toolResults?: string; seq: number; type: string; raw: any };
+type Msg = { id: string; role: string; content: string; createdAt: string; toolCalls?: string; toolResults?: string; seq: number; type: string; raw: RawLine };
+/** The fields of a stored line the checks read. */
+type RawLine = { timestamp?: unknown; snapshot?: { timestamp?: unknown }; isMeta?: unknown; isCompactSummary?: unknown; isApiErrorMessage?: unknown } | null | undefined;
 type Row = { id: string; name?: string; claudeSessionId?: string; subagentCount?: number; parentToolUseId?: string; parentSessionId?: string; totalCostUSD?: number; firstPrompt?: string };
 
 let server: ServerProcess;
@@ -19,17 +21,17 @@ let listed: Row[];
 const history = new Map<string, { shown: Msg[]; stored: Msg[] }>();
 
 const api = (path: string) => `${server.url}/api/v1${path}`;
-async function get(path: string, decoder: (value: unknown, path: string) => unknown): Promise<any> {
+async function get<T>(path: string, decoder: (value: unknown, path: string) => unknown): Promise<T> {
   const res = await fetch(api(path));
   expect(res.status, path).toBe(200);
   const body = await res.json();
   ios.envelope(decoder)(body, "$"); // what the app decodes: throws on anything it would reject
-  return (body as { data: unknown }).data;
+  return (body as { data: T }).data;
 }
 async function pages(query: string): Promise<Row[]> {
   const out: Row[] = [];
   for (let page = 1; ; page++) {
-    const data = await get(`/sessions?page=${page}&limit=50${query}`, ios.sessionPage);
+    const data = await get<{ items: Row[]; hasMore: boolean }>(`/sessions?page=${page}&limit=50${query}`, ios.sessionPage);
     out.push(...data.items);
     if (!data.hasMore) return out;
   }
@@ -45,8 +47,8 @@ beforeAll(async () => {
   all = await pages("&include=all");
   listed = await pages("");
   for (const s of all) {
-    const shown = (await get(`/sessions/${s.id.toUpperCase()}/messages`, ios.messageList)).items as Msg[];
-    const stored = (await get(`/sessions/${s.id}/messages?include=all`, ios.messageList)).items as Msg[];
+    const shown = (await get<{ items: unknown[] }>(`/sessions/${s.id.toUpperCase()}/messages`, ios.messageList)).items as Msg[];
+    const stored = (await get<{ items: unknown[] }>(`/sessions/${s.id}/messages?include=all`, ios.messageList)).items as Msg[];
     history.set(s.id, { shown, stored });
   }
 }, 240_000);
@@ -56,7 +58,7 @@ afterAll(async () => {
 });
 
 const secondOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-const ownDate = (raw: any): string | undefined =>
+const ownDate = (raw: RawLine): string | undefined =>
   typeof raw?.timestamp === "string" ? raw.timestamp : typeof raw?.snapshot?.timestamp === "string" ? raw.snapshot.timestamp : undefined;
 
 describe("presentation over every fixture transcript (REST, as the app decodes it)", () => {
@@ -158,7 +160,7 @@ describe("presentation over every fixture transcript (REST, as the app decodes i
     // 2.1.x recording: .meta.json and toolUseResult.agentId both name the Agent tool_use.
     const parent = listed.find((s) => s.claudeSessionId === "3b440f46-2f5b-4230-9372-89e7ac4b102e")!;
     expect(parent.subagentCount).toBe(1);
-    const children = await get(`/sessions/${parent.id}/subagents`, ios.sessionList);
+    const children = await get<{ items: unknown[] }>(`/sessions/${parent.id}/subagents`, ios.sessionList);
     expect(children.items).toHaveLength(1);
     const child = children.items[0] as Row;
     expect(child.parentSessionId).toBe(parent.id);
@@ -166,7 +168,7 @@ describe("presentation over every fixture transcript (REST, as the app decodes i
     expect(toolUse.find((c) => c.name === "Agent")?.id).toBe(child.parentToolUseId);
     // 2.1.7 (no .meta.json): the parent's tool_result names the agent (toolUseResult.agentId).
     const cowork = all.find((s) => s.claudeSessionId === "04872614-7a20-43c0-8885-83854894eabc")!;
-    const coworkChildren = (await get(`/sessions/${cowork.id}/subagents`, ios.sessionList)).items as Row[];
+    const coworkChildren = (await get<{ items: unknown[] }>(`/sessions/${cowork.id}/subagents`, ios.sessionList)).items as Row[];
     expect(coworkChildren.length).toBeGreaterThan(0);
     const coworkCalls = history.get(cowork.id)!.shown.flatMap((m) => (m.toolCalls ? (JSON.parse(m.toolCalls) as { id: string }[]).map((c) => c.id) : []));
     for (const c of coworkChildren) expect(coworkCalls).toContain(c.parentToolUseId);

@@ -22,7 +22,7 @@ const IMPORTED_AT = "2030-01-01T00:00:00.000Z";
 /** What the previous code stored for one transcript: every line, undated ones dated at import, the name from a summary. */
 function storeAsBefore(db: Database, claudeId: string, lines: string[], extra: { agentOf?: string } = {}): string {
   const id = randomUUID();
-  const values = lines.map((l) => JSON.parse(l) as Record<string, any>);
+  const values = lines.map((l) => JSON.parse(l) as { type?: unknown; timestamp?: unknown; summary?: unknown; uuid?: unknown; message?: { role?: unknown } });
   const stamps = values.map((v) => (typeof v.timestamp === "string" ? new Date(v.timestamp).toISOString() : null));
   const summary = values.find((v) => v.type === "summary")?.summary ?? null;
   db.prepare(

@@ -24,9 +24,17 @@ const argvFile = join(base.path, "argv.jsonl");
 const IMPORTED_SID = "c278289d-b3a8-42bf-9ac2-43b544bebace";
 let server: ServerProcess;
 
+/** The fields of an answer's `data` the checks read. */
+interface AnswerData {
+  id: string;
+  projectId: string;
+  items: { id: string; path: string }[];
+  [key: string]: unknown;
+}
+
 interface Answer {
   status: number;
-  body: { success: boolean; data?: any; error?: { code: string; message: string; details?: { issues?: { path: string; message: string }[] } } };
+  body: { success: boolean; data: AnswerData; error?: { code: string; message: string; details?: { issues?: { path: string; message: string }[] } } };
 }
 
 async function rest(method: string, path: string, body?: unknown): Promise<Answer> {

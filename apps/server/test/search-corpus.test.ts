@@ -12,8 +12,18 @@ const TRANSCRIPTS = join(FIXTURES, "transcripts");
 const files = (readdirSync(TRANSCRIPTS, { recursive: true }) as string[]).filter((f) => f.endsWith(".jsonl")).sort();
 
 /** What docs/search.md says is searchable, re-stated in JavaScript. */
-function searchableText(value: any): string {
-  if (typeof value === "string") return value;
+/** The fields of a transcript line and its content blocks that the rule reads. */
+interface SearchedLine {
+  isMeta?: unknown;
+  message?: { content?: unknown };
+  summary?: unknown;
+  customTitle?: unknown;
+}
+type Block = { type?: unknown; text: string; thinking: string; name: string; input?: unknown; content?: unknown } | null | undefined;
+
+function searchableText(input: unknown): string {
+  if (typeof input === "string") return input;
+  const value = input as SearchedLine | null;
   if (!value || typeof value !== "object" || Array.isArray(value) || value.isMeta === true) return "";
   const parts: string[] = [];
   const leaves = (x: unknown): void => {
@@ -23,7 +33,7 @@ function searchableText(value: any): string {
   const content = value.message?.content;
   if (typeof content === "string") parts.push(content);
   if (Array.isArray(content)) {
-    for (const block of content) {
+    for (const block of content as Block[]) {
       if (block?.type === "text") parts.push(block.text);
       else if (block?.type === "thinking") parts.push(block.thinking);
       else if (block?.type === "tool_use") {
@@ -31,7 +41,7 @@ function searchableText(value: any): string {
         leaves(block.input);
       } else if (block?.type === "tool_result") {
         if (typeof block.content === "string") parts.push(block.content);
-        else if (Array.isArray(block.content)) for (const inner of block.content) if (inner?.type === "text") parts.push(inner.text);
+        else if (Array.isArray(block.content)) for (const inner of block.content as Block[]) if (inner?.type === "text") parts.push(inner.text);
       }
     }
   }

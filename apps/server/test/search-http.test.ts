@@ -8,6 +8,12 @@ import { FIXTURES, tempDir } from "./support/temp.ts";
 const TRANSCRIPT = join(FIXTURES, "generated", "02-tools", "transcripts", "-home-user-project-tools", "2d003217-3f56-4841-a730-bf4aeda8fca6.jsonl");
 const lines = readFileSync(TRANSCRIPT, "utf8").split("\n").filter(Boolean);
 
+/** The fields of a tRPC answer the checks read. */
+interface TrpcBody {
+  result: { data: { id: string; inserted: number; items: { sessionId: string }[] } };
+  error: { message: string; data: { code: string } };
+}
+
 describe("search and export over HTTP", () => {
   const dir = tempDir();
   let server: ServerProcess;
@@ -19,7 +25,7 @@ describe("search and export over HTTP", () => {
       method === "GET"
         ? await fetch(`${server.url}/trpc/${procedure}?input=${encoded}`)
         : await fetch(`${server.url}/trpc/${procedure}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(input) });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as TrpcBody };
   };
   const rest = async (path: string) => {
     const res = await fetch(`${server.url}/api/v1${path}`);
@@ -81,7 +87,7 @@ describe("search and export over HTTP", () => {
     const second = JSON.parse((await rest(`/search?q=README&limit=1&cursor=${first.data.nextCursor}`)).text);
     expect(second.data.items[0].messageId).not.toBe(first.data.items[0].messageId);
     const tRPC = await trpc("search.query", { q: '"two-line summary"' });
-    expect(tRPC.body.result.data.items[0].sessionId).toBe(sessionId);
+    expect(tRPC.body.result.data.items[0]!.sessionId).toBe(sessionId);
   });
 
   it("exports JSONL byte for byte and Markdown as text", async () => {

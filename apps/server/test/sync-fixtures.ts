@@ -84,7 +84,18 @@ export function expectedLines(path: string): string[] {
   return out;
 }
 
-export function tryParse(line: string): Record<string, any> | undefined {
+/** The fields of a transcript line the tests read (an assistant line's `message` carries its id and usage). */
+export interface TranscriptLine {
+  type?: unknown;
+  uuid?: unknown;
+  timestamp?: unknown;
+  summary?: unknown;
+  isMeta?: unknown;
+  message: { id: string; content?: unknown; usage: Record<string, number> };
+  [key: string]: unknown;
+}
+
+export function tryParse(line: string): TranscriptLine | undefined {
   try {
     const v = JSON.parse(line);
     return typeof v === "object" && v !== null && !Array.isArray(v) ? v : undefined;

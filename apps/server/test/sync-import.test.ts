@@ -85,7 +85,7 @@ describe("sync: import of the fixture transcripts", () => {
   it("counts token usage once per API message (the last line of a split message), never per line", () => {
     // 03-thinking: one response split into thinking + text lines that repeat the same usage.
     const path = join(projects, "-home-user-project-thinking", "f6d1ed9b-cc30-4f2a-9ada-c5d9c55dd4a8.jsonl");
-    const byId = new Map<string, any>();
+    const byId = new Map<string, Record<string, number>>();
     let assistantLines = 0;
     for (const line of readFileSync(path, "utf8").trim().split("\n")) {
       const v = tryParse(line)!;
@@ -159,7 +159,7 @@ describe("sync: import of the fixture transcripts", () => {
   function firstPromptOf(rel: string): string {
     for (const line of readFileSync(join(projects, rel), "utf8").split("\n")) {
       const v = tryParse(line);
-      if (v?.type === "user" && typeof v.message?.content === "string" && !v.isMeta) return v.message.content.trim().split("\n")[0];
+      if (v?.type === "user" && typeof v.message?.content === "string" && !v.isMeta) return v.message.content.trim().split("\n")[0]!;
     }
     throw new Error("no prompt");
   }

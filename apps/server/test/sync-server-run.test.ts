@@ -105,7 +105,7 @@ describe("sync: a real server (ILS_SYNC=watch) and sessions.scan over tRPC", () 
     const rpc = async (path: string, init?: RequestInit) => {
       const res = await fetch(`${server.url}/trpc/${path}`, init);
       expect(res.status).toBe(200);
-      return ((await res.json()) as { result: { data: any } }).result.data;
+      return ((await res.json()) as { result: { data: { items: unknown[] } } }).result.data;
     };
     const listed = async () =>
       (await rpc(`sessions.list?input=${encodeURIComponent(JSON.stringify({ source: "external" }))}`)).items as {

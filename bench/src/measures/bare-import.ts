@@ -45,7 +45,7 @@ function bareImport(args: { claudeDir: string; db: string }): BareImportResult {
     let seq = 0;
     let batch: Pending[] = [];
     bytes += forEachLine(path, (line, offset) => {
-      let v: Record<string, any>;
+      let v: { uuid?: unknown; type?: unknown; subtype?: string | null; message?: { role?: string | null }; timestamp?: string | null };
       try {
         v = JSON.parse(line);
       } catch {

@@ -7,14 +7,18 @@ export interface Timed {
 }
 
 /** One GET, body read and parsed; `items` counts the page's messages (tRPC or REST shape). */
+/** A tRPC answer, a REST envelope or a bare page: whichever holds `items`. */
+type Page = { result?: { data?: Page }; data?: Page; items?: unknown } | null | undefined;
+
 export async function timedGet(url: string): Promise<Timed> {
   const started = nowMs();
   try {
     const res = await fetch(url);
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as Page;
     const ms = nowMs() - started;
     const page = body?.result?.data ?? body?.data ?? body;
-    const items = Array.isArray(page?.items) ? page.items.length : 0;
+    const list = page?.items;
+    const items = Array.isArray(list) ? list.length : 0;
     return { ms, ok: res.ok, items };
   } catch {
     return { ms: nowMs() - started, ok: false, items: 0 };

@@ -42,7 +42,7 @@ export async function createSession(base: string, projectPath: string): Promise<
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ projectPath }),
   });
-  const body = (await res.json()) as any;
+  const body = (await res.json()) as { result?: { data?: { id?: unknown } } } | null;
   const id = body?.result?.data?.id;
   if (!res.ok || typeof id !== "string") throw new Error(`sessions.create failed: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
   return id;
@@ -51,7 +51,7 @@ export async function createSession(base: string, projectPath: string): Promise<
 /** The seq of the session's newest stored message: what a client that has the history resumes after. */
 export async function lastSeq(base: string, sessionId: string): Promise<number> {
   const res = await fetch(`${base}/trpc/sessions.get?input=${encodeURIComponent(JSON.stringify({ sessionId }))}`);
-  const body = (await res.json()) as any;
+  const body = (await res.json()) as { result?: { data?: { lastSeq?: unknown } } } | null;
   const seq = body?.result?.data?.lastSeq;
   if (!res.ok || typeof seq !== "number") throw new Error(`sessions.get failed: ${res.status}`);
   return seq;

@@ -75,8 +75,9 @@ describe("@ils/client against a real server", () => {
         const sub = viaProxy.trpc.chat.events.subscribe(
           { sessionId: session.id },
           {
-            onData(item: any) {
-              const event = ("data" in item && "id" in item ? item.data : item) as ChatEvent;
+            onData(item: unknown) {
+              const wrapped = item as { data?: unknown; id?: unknown };
+              const event = ("data" in wrapped && "id" in wrapped ? wrapped.data : item) as ChatEvent;
               if (event.kind === "message") seqs.push(event.message.seq);
               if (seqs.length === 15 && !dropped) {
                 dropped = true;
@@ -107,12 +108,12 @@ describe("@ils/client against a real server", () => {
     await client.send(session.id, "first");
     const conflict = await client.send(session.id, "second").catch((e: unknown) => e);
     expect(conflict).toBeInstanceOf(TRPCClientError);
-    expect((conflict as TRPCClientError<any>).data).toMatchObject({ code: "CONFLICT", httpStatus: 409 });
+    expect((conflict as { data: unknown }).data).toMatchObject({ code: "CONFLICT", httpStatus: 409 });
     expect(await client.cancel(session.id)).toEqual({ cancelled: true });
     expect((await client.trpc.sessions.get.query({ sessionId: session.id })).status).toBe("cancelled");
 
     const missing = await client.send("00000000-0000-4000-8000-000000000000", "x").catch((e: unknown) => e);
-    expect((missing as TRPCClientError<any>).data).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
+    expect((missing as { data: unknown }).data).toMatchObject({ code: "NOT_FOUND", httpStatus: 404 });
 
     const fork = await client.fork(session.id);
     expect(fork).toMatchObject({ forkedFromId: session.id, projectPath: project });

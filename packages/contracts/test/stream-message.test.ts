@@ -14,7 +14,7 @@ const captures = [
   ...walk(join(FIXTURES, "generated")).filter((f) => f.endsWith("stdout.jsonl")),
 ];
 // HelgeSverre's PHP SDK stored each CLI line wrapped as {"timestamp": <secs>, "raw": <line>} (fixtures/FORMAT.md §5).
-const unwrap = (file: string, value: any) => (file.includes("HelgeSverre") ? value.raw : value);
+const unwrap = (file: string, value: unknown) => (file.includes("HelgeSverre") ? (value as { raw: unknown }).raw : value);
 
 describe("StreamMessage on real captures", () => {
   it("finds the captures", () => {

@@ -1,4 +1,5 @@
 import { toWireDate } from "@ils/contracts";
+import { asRecord, isRecord } from "../messages/json.ts";
 
 /**
  * Renders stored messages as a readable Markdown transcript: prompts and answers as text, tool calls,
@@ -18,19 +19,19 @@ export class MarkdownRenderer {
 
   /** The Markdown for one stored message (its raw JSON line); "" for lines with nothing to show. */
   message(content: string): string {
-    let value: any;
+    let value: unknown;
     try {
       value = JSON.parse(content);
     } catch {
       return "";
     }
     if (typeof value === "string") return this.say("User", value);
-    if (typeof value !== "object" || value === null) return "";
+    if (!isRecord(value)) return "";
     switch (value.type) {
       case "user":
         return value.isMeta === true ? "" : this.user(value);
       case "assistant":
-        return this.blocks("Assistant", value.message?.content);
+        return this.blocks("Assistant", asRecord(value.message)?.content);
       case "system":
         return this.system(value);
       case "result":
@@ -44,8 +45,8 @@ export class MarkdownRenderer {
     }
   }
 
-  private user(value: any): string {
-    const content = value.message?.content;
+  private user(value: Record<string, unknown>): string {
+    const content = asRecord(value.message)?.content;
     if (value.isCompactSummary === true && typeof content === "string") {
       return this.aside(details("Summary of the earlier conversation", content));
     }
@@ -55,7 +56,8 @@ export class MarkdownRenderer {
   private blocks(speaker: "User" | "Assistant", content: unknown): string {
     if (!Array.isArray(content)) return "";
     let out = "";
-    for (const block of content as any[]) {
+    for (const item of content as unknown[]) {
+      const block = asRecord(item);
       if (block?.type === "text" && typeof block.text === "string") out += this.say(speaker, block.text);
       else if (block?.type === "thinking" && typeof block.thinking === "string") out += this.folded(speaker, details("Thinking", block.thinking));
       else if (block?.type === "tool_use") {
@@ -68,16 +70,16 @@ export class MarkdownRenderer {
     return out;
   }
 
-  private system(value: any): string {
+  private system(value: Record<string, unknown>): string {
     if (value.subtype === "init") {
-      const parts = [value.model && `model ${value.model}`, value.cwd && `in \`${oneLine(value.cwd)}\``].filter(Boolean);
+      const parts = [value.model && `model ${String(value.model)}`, value.cwd && `in \`${oneLine(value.cwd as string)}\``].filter(Boolean);
       return this.aside(`_Claude Code session started${parts.length ? `: ${parts.join(" ")}` : ""}_\n`);
     }
     if (value.subtype === "compact_boundary") return this.aside("---\n\n_Conversation compacted_\n");
     return "";
   }
 
-  private result(value: any): string {
+  private result(value: Record<string, unknown>): string {
     const parts = [value.subtype ?? (value.is_error ? "error" : "done")];
     if (typeof value.num_turns === "number") parts.push(`${value.num_turns} turns`);
     if (typeof value.total_cost_usd === "number") parts.push(`$${value.total_cost_usd.toFixed(4)}`);
@@ -110,7 +112,10 @@ function toolResultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .map((b: any) => (b?.type === "text" && typeof b.text === "string" ? b.text : b?.type ? `(${b.type})` : ""))
+    .map((item: unknown) => {
+      const b = asRecord(item);
+      return b?.type === "text" && typeof b.text === "string" ? b.text : b?.type ? `(${String(b.type)})` : "";
+    })
     .filter(Boolean)
     .join("\n");
 }

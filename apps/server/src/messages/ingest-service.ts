@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { messageUuid, toStreamMessage, type Message } from "@ils/contracts";
 import { typedPrompt } from "@ils/sync";
+import { asRecord } from "./json.ts";
 import { ViewIndexer } from "../presentation/view-index.ts";
 import type { Database } from "../db/database.ts";
 import { agentLinkTable } from "../db/tables/agent-links.ts";
@@ -131,7 +132,7 @@ export class IngestService {
   }
 
   private applyStats(sessionId: string, c: Classified): void {
-    const v = c.value as Record<string, any>;
+    const v = c.value as Record<string, unknown>;
     if (c.type === "system" && c.subtype === "init") {
       this.counters.linkInit({
         id: sessionId,
@@ -155,11 +156,13 @@ export class IngestService {
     } else if (c.type === "user") {
       const prompt = promptText(v);
       if (prompt) this.counters.setFirstPrompt(sessionId, prompt.slice(0, 2000));
-      const agentId = v.toolUseResult?.agentId;
-      const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
+      const agentId = asRecord(v.toolUseResult)?.agentId;
+      const content = asRecord(v.message)?.content;
+      const toolUseId = Array.isArray(content) ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id : undefined;
       if (typeof agentId === "string" && typeof toolUseId === "string") this.agentLinks.insert(sessionId, agentId, toolUseId);
-    } else if (c.type === "progress" && v.data?.type === "agent_progress") {
-      if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.agentLinks.insert(sessionId, v.data.agentId, v.parentToolUseID);
+    } else if (c.type === "progress" && asRecord(v.data)?.type === "agent_progress") {
+      const data = v.data as Record<string, unknown>;
+      if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string") this.agentLinks.insert(sessionId, data.agentId, v.parentToolUseID);
     }
   }
 }
@@ -196,7 +199,7 @@ function classify(entry: IngestEntry): Classified {
  * The text of a prompt the user typed (for `firstPrompt`), with IDE context and wrappers stripped as the titles
  * and bubbles strip them: not tool results, not injected meta text, not command output or slash commands.
  */
-export function promptText(v: Record<string, any>): string | undefined {
+export function promptText(v: Record<string, unknown>): string | undefined {
   const prompt = typedPrompt(v);
   return prompt?.kind === "prompt" ? prompt.text : undefined;
 }

@@ -8,6 +8,7 @@ import { sessionMetaTable } from "../db/tables/sessions.ts";
 import { toolCallIndexTable } from "../db/tables/tool-call-index.ts";
 import { toolResultAttachTable } from "../db/tables/tool-result-attach.ts";
 import type { Logger } from "../logger.ts";
+import { asRecord, isRecord } from "../messages/json.ts";
 import { estimateCost } from "../pricing/price-table.ts";
 import { ViewIndexer } from "./view-index.ts";
 
@@ -67,24 +68,29 @@ class SessionFixer {
         after = rows.at(-1)!.seq;
         for (const row of rows) {
           if (row.uuid) uuids.add(row.uuid);
-          let v: any;
+          let parsed: unknown;
           try {
-            v = JSON.parse(row.content);
+            parsed = JSON.parse(row.content);
           } catch {
             continue;
           }
-          const shown = this.view.index(sessionId, row.seq, v, viewCount);
+          const shown = this.view.index(sessionId, row.seq, parsed, viewCount);
           viewCount = shown.viewCount;
           if (shown.conversational) conversation = 1;
-          if (typeof v !== "object" || v === null) continue;
+          if (!isRecord(parsed)) continue;
+          const v = parsed;
+          const message = asRecord(v.message);
           if (v.type === "user") {
             const prompt: { text: string; kind: string } | undefined = firstPrompt === null ? typedPrompt(v) : undefined;
             if (prompt?.kind === "prompt") firstPrompt = prompt.text.slice(0, 2000);
             else if (prompt && firstCommand === null) firstCommand = nameFromText(prompt.text);
-            const toolUseId = Array.isArray(v.message?.content) ? v.message.content.find((b: any) => b?.type === "tool_result")?.tool_use_id : undefined;
-            if (typeof v.toolUseResult?.agentId === "string" && typeof toolUseId === "string") this.links.insert(sessionId, v.toolUseResult.agentId, toolUseId);
-          } else if (v.type === "progress" && v.data?.type === "agent_progress") {
-            if (typeof v.data.agentId === "string" && typeof v.parentToolUseID === "string") this.links.insert(sessionId, v.data.agentId, v.parentToolUseID);
+            const content = message?.content;
+            const toolUseId = Array.isArray(content) ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id : undefined;
+            const agentId = asRecord(v.toolUseResult)?.agentId;
+            if (typeof agentId === "string" && typeof toolUseId === "string") this.links.insert(sessionId, agentId, toolUseId);
+          } else if (v.type === "progress" && asRecord(v.data)?.type === "agent_progress") {
+            const data = v.data as Record<string, unknown>;
+            if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string") this.links.insert(sessionId, data.agentId, v.parentToolUseID);
           } else if (v.type === "custom-title") {
             const title = typeof v.customTitle === "string" ? v.customTitle : v.title;
             if (typeof title === "string" && title.trim()) customTitle = nameFromText(title, 200);
@@ -92,9 +98,9 @@ class SessionFixer {
             if (typeof v.aiTitle === "string" && v.aiTitle.trim()) aiTitle = nameFromText(v.aiTitle, 200);
           } else if (v.type === "summary") {
             if (typeof v.summary === "string" && v.summary.trim() && typeof v.leafUuid === "string") summaries.push({ text: v.summary, leaf: v.leafUuid });
-          } else if (v.type === "assistant" && external && typeof v.message?.usage === "object" && v.message.usage !== null) {
-            const key = typeof v.message.id === "string" ? v.message.id : `seq:${row.seq}`;
-            usageById.set(key, { model: typeof v.message.model === "string" ? v.message.model : "", usage: usageOf(v.message.usage) });
+          } else if (v.type === "assistant" && external && message !== undefined && isRecord(message.usage)) {
+            const key = typeof message.id === "string" ? message.id : `seq:${row.seq}`;
+            usageById.set(key, { model: typeof message.model === "string" ? message.model : "", usage: usageOf(message.usage) });
           }
         }
       }
