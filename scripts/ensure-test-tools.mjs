@@ -14,7 +14,8 @@ const missing = TOOLS.filter((tool) => !existsSync(tool.path));
 if (missing.length === 0 || process.env.ILS_SKIP_TOOL_INSTALL === "1") process.exit(0);
 const isRoot = process.getuid?.() === 0;
 if (!isRoot || !existsSync("/usr/bin/apt-get")) {
-  for (const tool of missing) console.warn(`[ensure-test-tools] ${tool.path} missing and apt-get not usable as this user: ${tool.test} will skip.`);
+  for (const tool of missing)
+    console.warn(`[ensure-test-tools] ${tool.path} missing and apt-get not usable as this user: ${tool.test} will skip.`);
   process.exit(0);
 }
 console.log(`[ensure-test-tools] installing ${missing.map((tool) => tool.pkg).join(", ")} from Debian (once per machine)...`);
@@ -25,5 +26,7 @@ try {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
 } catch (error) {
-  console.warn(`[ensure-test-tools] could not install ${missing.map((tool) => tool.pkg).join(", ")} (${error.message}): ${missing.map((tool) => tool.test).join(" and ")} will skip.`);
+  console.warn(
+    `[ensure-test-tools] could not install ${missing.map((tool) => tool.pkg).join(", ")} (${error.message}): ${missing.map((tool) => tool.test).join(" and ")} will skip.`,
+  );
 }

@@ -29,9 +29,13 @@ try {
     writeFileSync(previous, git("show", `${commit}:prisma/schema.prisma`));
     from = ["--from-schema-datamodel", previous];
   }
-  const sql = execFileSync("pnpm", ["exec", "prisma", "migrate", "diff", ...from, "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
-    encoding: "utf8",
-  });
+  const sql = execFileSync(
+    "pnpm",
+    ["exec", "prisma", "migrate", "diff", ...from, "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
+    {
+      encoding: "utf8",
+    },
+  );
   if (/^-- This is an empty migration\.\s*$/.test(sql.trim())) {
     console.log("prisma/schema.prisma has no changes since the last migration: nothing written");
   } else {

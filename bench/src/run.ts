@@ -107,7 +107,8 @@ function writeSection(sectionMode: CorpusMode, body: string): void {
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   if (from >= 0 && to > from) text = text.slice(0, from) + block + text.slice(to + end.length);
-  else text = `${text.trimEnd()}\n\n## ${sectionMode === "quick" ? "Quick run (`pnpm bench --quick`)" : "Large run (`pnpm bench`)"}\n\n${block}\n`;
+  else
+    text = `${text.trimEnd()}\n\n## ${sectionMode === "quick" ? "Quick run (`pnpm bench --quick`)" : "Large run (`pnpm bench`)"}\n\n${block}\n`;
   writeFileSync(path, text);
   log(`wrote ${path}`);
 }

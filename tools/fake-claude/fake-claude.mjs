@@ -84,12 +84,24 @@ if (process.env.FAKE_CLAUDE_SPAWN_CHILD === "1") {
   grandchildPid = child.pid ?? null;
 }
 if (process.env.FAKE_CLAUDE_ARGV_LOG) {
-  appendFileSync(process.env.FAKE_CLAUDE_ARGV_LOG, `${JSON.stringify({ pid: process.pid, argv, cwd: process.cwd(), grandchildPid, ilsEnv: Object.keys(process.env).filter((k) => k.startsWith("ILS_")) })}\n`);
+  appendFileSync(
+    process.env.FAKE_CLAUDE_ARGV_LOG,
+    `${JSON.stringify({ pid: process.pid, argv, cwd: process.cwd(), grandchildPid, ilsEnv: Object.keys(process.env).filter((k) => k.startsWith("ILS_")) })}\n`,
+  );
 }
 
 let stopping = false;
 let turns = 0;
-const interruptedResult = () => ({ type: "result", subtype: "error_during_execution", is_error: true, duration_ms: 1, num_turns: 1, session_id: sessionId, total_cost_usd: 0, uuid: randomUUID() });
+const interruptedResult = () => ({
+  type: "result",
+  subtype: "error_during_execution",
+  is_error: true,
+  duration_ms: 1,
+  num_turns: 1,
+  session_id: sessionId,
+  total_cost_usd: 0,
+  uuid: randomUUID(),
+});
 process.on("SIGINT", () => {
   if (process.env.FAKE_CLAUDE_IGNORE_SIGINT === "1") return;
   stopping = true;
@@ -113,16 +125,21 @@ async function controlProtocol() {
       return;
     }
     if (msg.type === "control_request" && msg.request?.subtype === "initialize") {
-      void write(`${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: { commands: [], models: [] } } })}\n`);
+      void write(
+        `${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: { commands: [], models: [] } } })}\n`,
+      );
     } else if (msg.type === "control_request" && msg.request?.subtype === "interrupt") {
       interrupt?.();
-      void write(`${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: {} } })}\n`);
+      void write(
+        `${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: {} } })}\n`,
+      );
     } else if (msg.type === "control_response") {
       answers.get(msg.response?.request_id)?.(msg.response?.response);
     } else if (msg.type === "user") {
       const content = msg.message?.content;
       const text = typeof content === "string" ? content : Array.isArray(content) ? content.map((b) => b?.text ?? "").join("") : "";
-      if (process.env.FAKE_CLAUDE_PROMPT_LOG) appendFileSync(process.env.FAKE_CLAUDE_PROMPT_LOG, `${JSON.stringify({ pid: process.pid, prompt: text })}\n`);
+      if (process.env.FAKE_CLAUDE_PROMPT_LOG)
+        appendFileSync(process.env.FAKE_CLAUDE_PROMPT_LOG, `${JSON.stringify({ pid: process.pid, prompt: text })}\n`);
       turn = turn.then(() => playTurn(text));
     }
   });
@@ -147,7 +164,9 @@ async function controlProtocol() {
       const requestId = randomUUID();
       const input = { file_path: join(process.cwd(), "NOTES.md"), content: "# Notes\n" };
       const answered = new Promise((resolve) => answers.set(requestId, resolve));
-      await write(`${JSON.stringify({ type: "control_request", request_id: requestId, request: { subtype: "can_use_tool", tool_name: knob("permission"), input, tool_use_id: "toolu_fake", permission_suggestions: [] } })}\n`);
+      await write(
+        `${JSON.stringify({ type: "control_request", request_id: requestId, request: { subtype: "can_use_tool", tool_name: knob("permission"), input, tool_use_id: "toolu_fake", permission_suggestions: [] } })}\n`,
+      );
       const answer = await Promise.race([answered, interruptedPromise]);
       answers.delete(requestId);
       if (answer && answer.behavior === "allow") {
@@ -161,7 +180,8 @@ async function controlProtocol() {
     if (knob("sleep") && !interrupted) {
       // Like the real CLI's Bash tool: a process group of its own.
       const tool = spawn("sh", ["-c", `sleep ${Number(knob("sleep"))}; echo x`], { detached: true, stdio: "ignore" });
-      if (process.env.FAKE_CLAUDE_ARGV_LOG) appendFileSync(process.env.FAKE_CLAUDE_ARGV_LOG, `${JSON.stringify({ pid: process.pid, toolPid: tool.pid })}\n`);
+      if (process.env.FAKE_CLAUDE_ARGV_LOG)
+        appendFileSync(process.env.FAKE_CLAUDE_ARGV_LOG, `${JSON.stringify({ pid: process.pid, toolPid: tool.pid })}\n`);
       await Promise.race([new Promise((resolve) => tool.once("exit", resolve)), interruptedPromise]);
     }
     if (knob("bigline") && !interrupted) {
@@ -176,7 +196,9 @@ async function controlProtocol() {
     }
     if (!interrupted) await play(rest, () => interrupted);
     if (interrupted) {
-      await write(`${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() })}\n`);
+      await write(
+        `${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: "[Request interrupted by user]" }] }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() })}\n`,
+      );
       await write(`${JSON.stringify(interruptedResult())}\n`);
     }
     interrupt = null;
@@ -184,7 +206,13 @@ async function controlProtocol() {
 }
 
 function toolResult(text, isError) {
-  return { type: "user", message: { role: "user", content: [{ tool_use_id: "toolu_fake", type: "tool_result", content: text, is_error: isError }] }, parent_tool_use_id: null, session_id: sessionId, uuid: randomUUID() };
+  return {
+    type: "user",
+    message: { role: "user", content: [{ tool_use_id: "toolu_fake", type: "tool_result", content: text, is_error: isError }] },
+    parent_tool_use_id: null,
+    session_id: sessionId,
+    uuid: randomUUID(),
+  };
 }
 
 async function play(all, interrupted = () => false) {
@@ -228,13 +256,17 @@ function loadRecording() {
   const scenario = knob("scenario", "FAKE_CLAUDE_SCENARIO", "01-simple");
   let path = isAbsolute(scenario) ? scenario : join(fixtures, scenario);
   if (statSync(path).isDirectory() && !existsSync(join(path, "stdout.jsonl"))) {
-    const runs = readdirSync(path).filter((n) => existsSync(join(path, n, "stdout.jsonl"))).sort();
+    const runs = readdirSync(path)
+      .filter((n) => existsSync(join(path, n, "stdout.jsonl")))
+      .sort();
     const run = knob("run", "FAKE_CLAUDE_RUN", undefined) ?? (resumeId || turns > 1 ? (runs[1] ?? runs[0]) : runs[0]);
     if (!run) throw new Error(`fake-claude: no stdout.jsonl under ${path}`);
     path = join(path, run);
   }
   if (statSync(path).isDirectory()) path = join(path, "stdout.jsonl");
-  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "");
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "");
 }
 
 function expand(all, times) {
@@ -261,8 +293,13 @@ function rewrite(line) {
 function parseDirective(text) {
   const match = /\[fake ([^\]]*)\]/.exec(text);
   if (!match) return {};
-  return Object.fromEntries(match[1].split(/\s+/).filter(Boolean).map((kv) => {
-    const i = kv.indexOf("=");
-    return i < 0 ? [kv, "1"] : [kv.slice(0, i), kv.slice(i + 1)];
-  }));
+  return Object.fromEntries(
+    match[1]
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((kv) => {
+        const i = kv.indexOf("=");
+        return i < 0 ? [kv, "1"] : [kv.slice(0, i), kv.slice(i + 1)];
+      }),
+  );
 }

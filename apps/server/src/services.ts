@@ -55,7 +55,7 @@ export interface Services {
 
 /**
  * What the transports (tRPC, REST, http/) receive: the services, never the database, Prisma, the bus or the
- * CLI (docs/architecture.md). test/transport-boundary.test.ts checks their sources import no db module.
+ * CLI (docs/architecture.md). test/rest/transport-boundary.test.ts checks their sources import no db module.
  */
 export type TransportServices = Pick<
   Services,

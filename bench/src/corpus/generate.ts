@@ -134,13 +134,28 @@ export class CorpusGenerator {
   ) {
     this.random = new Random(seed);
     this.templates = loadTemplates(fixturesDir);
-    this.manifest = { generator: GENERATOR_VERSION, size: SIZES[mode], mode, seed, claudeDir: join(out, "claude"), files: 0, sessions: 0, subagentFiles: 0, lines: 0, bytes: 0, longSessions: [] };
+    this.manifest = {
+      generator: GENERATOR_VERSION,
+      size: SIZES[mode],
+      mode,
+      seed,
+      claudeDir: join(out, "claude"),
+      files: 0,
+      sessions: 0,
+      subagentFiles: 0,
+      lines: 0,
+      bytes: 0,
+      longSessions: [],
+    };
   }
 
   run(): Manifest {
     const started = Date.now();
     const size = SIZES[this.mode];
-    const projects = Array.from({ length: size.projects }, (_, i) => `/home/bench/src/${WORDS[i % WORDS.length]}-${String(i).padStart(2, "0")}`);
+    const projects = Array.from(
+      { length: size.projects },
+      (_, i) => `/home/bench/src/${WORDS[i % WORDS.length]}-${String(i).padStart(2, "0")}`,
+    );
     // A handful of busy projects get most sessions, like real use.
     const projectFor = () => projects[Math.floor(projects.length * this.random.next() ** 2)]!;
 
@@ -217,11 +232,23 @@ export class CorpusGenerator {
 }
 
 /** Reuses a corpus already generated with the same mode, seed and generator version; else writes a fresh one. */
-export function ensureCorpus(out: string, mode: CorpusMode, seed: number, fixturesDir: string, log: (m: string) => void = () => {}): Manifest {
+export function ensureCorpus(
+  out: string,
+  mode: CorpusMode,
+  seed: number,
+  fixturesDir: string,
+  log: (m: string) => void = () => {},
+): Manifest {
   const manifestPath = join(out, "manifest.json");
   if (existsSync(manifestPath)) {
     const existing = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
-    if (existing.generator === GENERATOR_VERSION && existing.mode === mode && existing.seed === seed && JSON.stringify(existing.size) === JSON.stringify(SIZES[mode])) return existing;
+    if (
+      existing.generator === GENERATOR_VERSION &&
+      existing.mode === mode &&
+      existing.seed === seed &&
+      JSON.stringify(existing.size) === JSON.stringify(SIZES[mode])
+    )
+      return existing;
   }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });

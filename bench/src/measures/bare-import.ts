@@ -53,7 +53,18 @@ function bareImport(args: { claudeDir: string; db: string }): BareImportResult {
       }
       seq += 1;
       const uuid = typeof v.uuid === "string" ? v.uuid : `${path}:${offset}`;
-      batch.push([randomUUID(), sessionId, seq, String(v.type ?? "unknown"), v.subtype ?? null, v.message?.role ?? null, uuid, line, v.timestamp ?? null, now]);
+      batch.push([
+        randomUUID(),
+        sessionId,
+        seq,
+        String(v.type ?? "unknown"),
+        v.subtype ?? null,
+        v.message?.role ?? null,
+        uuid,
+        line,
+        v.timestamp ?? null,
+        now,
+      ]);
       if (batch.length >= 1000) {
         flush(batch);
         rows += batch.length;

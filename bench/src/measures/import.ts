@@ -24,9 +24,13 @@ export async function measureImport(ctx: BenchContext): Promise<Row[]> {
   ctx.log("1. sync import ...");
   const appendFiles = 10;
   const appendLinesPerFile = 20;
-  const sync = await runWorker<SyncImportResult>(SYNC, { claudeDir: manifest.claudeDir, db: syncDb, rescan: true, appendFiles, appendLinesPerFile }).catch(
-    (error: unknown) => error as Error,
-  );
+  const sync = await runWorker<SyncImportResult>(SYNC, {
+    claudeDir: manifest.claudeDir,
+    db: syncDb,
+    rescan: true,
+    appendFiles,
+    appendLinesPerFile,
+  }).catch((error: unknown) => error as Error);
   const importTarget = ">= 0.5x bare MB/s";
   const bareMbs = mb(bare.bytes) / bare.seconds;
   const bareLabel = `bare ${fmt(bareMbs)} MB/s, ${fmt(bare.rows / bare.seconds, 0)} rows/s`;
@@ -80,7 +84,10 @@ export async function measureImport(ctx: BenchContext): Promise<Row[]> {
 
   ctx.log("5. peak RSS, one huge transcript ...");
   const rssMeasure = `5. peak RSS importing one ${fmt(mb(manifest.single.bytes), 0)} MB transcript`;
-  const bareSingle = await runWorker<BareImportResult>(BARE, { claudeDir: manifest.single.claudeDir, db: join(ctx.workDir, "bare-single.db") });
+  const bareSingle = await runWorker<BareImportResult>(BARE, {
+    claudeDir: manifest.single.claudeDir,
+    db: join(ctx.workDir, "bare-single.db"),
+  });
   const syncSingle = await runWorker<SyncImportResult>(SYNC, {
     claudeDir: manifest.single.claudeDir,
     db: join(ctx.workDir, "sync-single.db"),

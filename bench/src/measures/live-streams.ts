@@ -39,7 +39,14 @@ export async function startLiveStreams(url: string, count: number, projectPath: 
     while (!stopping) {
       try {
         // Each run resumes after what the client already has, as a chat view does (no history replay).
-        const r = await wsRun(url, sessionId, `bench load [bench lines=${runLines} delay=50]`, runLines, 120_000, await lastSeq(url, sessionId));
+        const r = await wsRun(
+          url,
+          sessionId,
+          `bench load [bench lines=${runLines} delay=50]`,
+          runLines,
+          120_000,
+          await lastSeq(url, sessionId),
+        );
         runLines = lines;
         messages += r.latencies.length;
       } catch (error) {

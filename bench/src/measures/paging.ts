@@ -46,7 +46,8 @@ export async function measurePaging(ctx: BenchContext): Promise<Row[]> {
     };
     // REST serves the app's view (docs/presentation.md): bookkeeping lines are not counted, so its last page
     // starts at its own total minus a page.
-    const restTotal = (((await (await fetch(restListUrl(server.url, paging.sessionId, 0, 1))).json()) as { data?: { total?: number } }).data?.total ?? 0);
+    const restTotal =
+      ((await (await fetch(restListUrl(server.url, paging.sessionId, 0, 1))).json()) as { data?: { total?: number } }).data?.total ?? 0;
     const transports: [string, (offset: number) => string, number, number][] = [
       ["tRPC", (offset) => trpcListUrl(server.url, { sessionId: paging.sessionId, limit: LIMIT, offset }), lastOffset, paging.total],
       ["REST", (offset) => restListUrl(server.url, paging.sessionId, offset, LIMIT), Math.max(0, restTotal - LIMIT), restTotal],
@@ -55,7 +56,15 @@ export async function measurePaging(ctx: BenchContext): Promise<Row[]> {
       const measure = `3. history paging, ${name} (${count.toLocaleString("en-US")} msgs, ${LIMIT}/page)`;
       const probe = await timedGet(url(0));
       if (!probe.ok || probe.items === 0) {
-        rows.push({ measure, result: "n/a (not built)", baseline: "", ratio: "", target: TARGET, pass: null, note: `${name} page request failed` });
+        rows.push({
+          measure,
+          result: "n/a (not built)",
+          baseline: "",
+          ratio: "",
+          target: TARGET,
+          pass: null,
+          note: `${name} page request failed`,
+        });
         continue;
       }
       const first = await series(url(0));

@@ -6,7 +6,20 @@ import type { BenchContext } from "./context.ts";
 
 const TARGET = "p99 < 50 ms; >= 50x grep";
 /** Common and rare words of a coding session; FTS is case-insensitive, so grep runs with -i. */
-const TERMS = ["error", "function", "test", "import", "readme", "deploy", "config", "permission", "typescript", "kubernetes", "migration", "timeout"];
+const TERMS = [
+  "error",
+  "function",
+  "test",
+  "import",
+  "readme",
+  "deploy",
+  "config",
+  "permission",
+  "typescript",
+  "kubernetes",
+  "migration",
+  "timeout",
+];
 
 interface SearchLike {
   query(input: { q: string; limit?: number }): { items: unknown[] };
@@ -34,7 +47,10 @@ export async function measureSearch(ctx: BenchContext): Promise<Row[]> {
     for (const q of TERMS) {
       const started = nowMs();
       // stdout must be a pipe: GNU grep stops at the first match when it sees its output is /dev/null.
-      const counted = spawnSync("grep", ["-r", "-i", "-c", "-F", q, ctx.manifest.claudeDir], { stdio: ["ignore", "pipe", "ignore"], maxBuffer: 64 * 1024 * 1024 });
+      const counted = spawnSync("grep", ["-r", "-i", "-c", "-F", q, ctx.manifest.claudeDir], {
+        stdio: ["ignore", "pipe", "ignore"],
+        maxBuffer: 64 * 1024 * 1024,
+      });
       grepTimes.push(nowMs() - started);
       if (counted.stdout.length === 0) throw new Error(`grep printed nothing for ${q}`);
     }

@@ -53,7 +53,15 @@ export async function measureStreaming(ctx: BenchContext): Promise<Row[]> {
           pass: p99 - bareP99 < 2,
         });
       } catch (error) {
-        rows.push({ measure, result: "error", baseline: "", ratio: "", target: LATENCY_TARGET, pass: false, note: String(error instanceof Error ? error.message : error).slice(0, 200) });
+        rows.push({
+          measure,
+          result: "error",
+          baseline: "",
+          ratio: "",
+          target: LATENCY_TARGET,
+          pass: false,
+          note: String(error instanceof Error ? error.message : error).slice(0, 200),
+        });
       }
     }
 

@@ -13,7 +13,16 @@ export interface SyncImportResult {
   rows: number;
   files: number;
   maxRssMb: number;
-  rescan?: { seconds: number; unchangedBytesRead: number; transcriptBytesRead: number; files: number; appendedLines: number; appendedBytes: number; bytesRead: number; rowsAdded: number };
+  rescan?: {
+    seconds: number;
+    unchangedBytesRead: number;
+    transcriptBytesRead: number;
+    files: number;
+    appendedLines: number;
+    appendedBytes: number;
+    bytesRead: number;
+    rowsAdded: number;
+  };
 }
 
 interface Args {

@@ -27,7 +27,19 @@ export async function measureWarmStart(ctx: BenchContext): Promise<Row[]> {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(dir, "mock.json"), JSON.stringify({ fallback: { text: "ok" } }));
   const portFile = join(dir, "port.txt");
-  const mock = spawn(process.execPath, [join(FIXTURES, "generated", "tools", "mock-anthropic.mjs"), "--scenario", join(dir, "mock.json"), "--log", join(dir, "requests.jsonl"), "--port-file", portFile], { stdio: "ignore" });
+  const mock = spawn(
+    process.execPath,
+    [
+      join(FIXTURES, "generated", "tools", "mock-anthropic.mjs"),
+      "--scenario",
+      join(dir, "mock.json"),
+      "--log",
+      join(dir, "requests.jsonl"),
+      "--port-file",
+      portFile,
+    ],
+    { stdio: "ignore" },
+  );
   try {
     for (let i = 0; i < 200 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 25));
     const server = await startServer({
@@ -50,7 +62,16 @@ export async function measureWarmStart(ctx: BenchContext): Promise<Row[]> {
       }
       const c = median(cold);
       const w = median(warm);
-      return [{ measure: MEASURE, result: `warm ${fmt(w)} ms (median of ${rounds})`, baseline: `cold ${fmt(c)} ms`, ratio: `${fmt(w / c)}x`, target: TARGET, pass: w < c / 2 }];
+      return [
+        {
+          measure: MEASURE,
+          result: `warm ${fmt(w)} ms (median of ${rounds})`,
+          baseline: `cold ${fmt(c)} ms`,
+          ratio: `${fmt(w / c)}x`,
+          target: TARGET,
+          pass: w < c / 2,
+        },
+      ];
     } finally {
       await server.stop();
     }

@@ -25,7 +25,10 @@ if (process.argv.includes("--version")) {
 }
 
 const recording = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "fixtures", "generated", "01-simple", "stdout.jsonl");
-const [init, assistant, result] = readFileSync(recording, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const [init, assistant, result] = readFileSync(recording, "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const argv = process.argv.slice(2);
 const sessionId = randomUUID();
 const now = () => performance.timeOrigin + performance.now();
@@ -40,7 +43,9 @@ const template = JSON.stringify({
 });
 
 async function turn(prompt) {
-  const directive = Object.fromEntries([...(/\[bench ([^\]]*)\]/.exec(prompt)?.[1] ?? "").matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+  const directive = Object.fromEntries(
+    [...(/\[bench ([^\]]*)\]/.exec(prompt)?.[1] ?? "").matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]),
+  );
   const lines = Number(directive.lines ?? process.env.BENCH_STAMP_LINES ?? "100");
   const delayMs = Number(directive.delay ?? process.env.BENCH_STAMP_DELAY_MS ?? "2");
   await write(`${JSON.stringify({ ...init, session_id: sessionId, cwd: process.cwd(), uuid: randomUUID() })}\n`);
@@ -58,7 +63,9 @@ if (argv.includes("--input-format")) {
   rl.on("line", (line) => {
     const msg = JSON.parse(line);
     if (msg.type === "control_request" && msg.request?.subtype === "initialize") {
-      void write(`${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: {} } })}\n`);
+      void write(
+        `${JSON.stringify({ type: "control_response", response: { subtype: "success", request_id: msg.request_id, response: {} } })}\n`,
+      );
     } else if (msg.type === "user") {
       const content = msg.message?.content;
       turns = turns.then(() => turn(typeof content === "string" ? content : ""));

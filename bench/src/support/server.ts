@@ -70,7 +70,15 @@ async function spawnServer(nodeArgs: string[], env: Record<string, string>): Pro
   const child = spawn(process.execPath, [...profile, ...nodeArgs], {
     cwd: REPO_ROOT,
     // Chat runs happen in the corpus folder (BenchContext.projectDir), not in the home folder.
-    env: { ...process.env, ILS_LOG_LEVEL: "warn", ILS_SYNC: "off", ILS_PROJECT_ROOTS: CORPUS_ROOT, ...env, ILS_PORT: String(port), ILS_HOST: "127.0.0.1" },
+    env: {
+      ...process.env,
+      ILS_LOG_LEVEL: "warn",
+      ILS_SYNC: "off",
+      ILS_PROJECT_ROOTS: CORPUS_ROOT,
+      ...env,
+      ILS_PORT: String(port),
+      ILS_HOST: "127.0.0.1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return attach(child, `http://127.0.0.1:${port}`, started);

@@ -87,7 +87,14 @@ export function bareReader(standIn: string, prompt: string): Promise<StreamResul
  * One run over a fresh WebSocket subscription. `afterSeq`: the client already has the history up to there
  * (as a chat view does), so only newer messages are sent.
  */
-export async function wsRun(base: string, sessionId: string, prompt: string, expected: number, timeoutMs = 120_000, afterSeq?: number): Promise<StreamResult> {
+export async function wsRun(
+  base: string,
+  sessionId: string,
+  prompt: string,
+  expected: number,
+  timeoutMs = 120_000,
+  afterSeq?: number,
+): Promise<StreamResult> {
   const ws = new WebSocket(base.replace(/^http/, "ws"));
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
@@ -106,7 +113,13 @@ export async function wsRun(base: string, sessionId: string, prompt: string, exp
     if (/"state":"(finished|failed|cancelled)"/.test(text)) ended = true;
     if (ended && collector.result.latencies.length >= expected) finish();
   });
-  ws.send(JSON.stringify({ id: 1, method: "subscription", params: { path: "chat.events", input: { sessionId, ...(afterSeq !== undefined ? { lastEventId: String(afterSeq) } : {}) } } }));
+  ws.send(
+    JSON.stringify({
+      id: 1,
+      method: "subscription",
+      params: { path: "chat.events", input: { sessionId, ...(afterSeq !== undefined ? { lastEventId: String(afterSeq) } : {}) } },
+    }),
+  );
   const timer = setTimeout(finish, timeoutMs);
   try {
     await subscribed;

@@ -20,7 +20,8 @@ const external = [/^@trpc\//, /^ws$/, /^zod($|\/)/, /^node:/, /^pino$/, /^better
 // logger appear. A client never sees the context, so those two types become opaque here instead of making
 // every user install the server's pino and better-sqlite3 types. A new import from either fails the build.
 const OPAQUE = {
-  "import BetterSqlite3 from 'better-sqlite3';": "declare namespace BetterSqlite3 { interface Database {} } // the server's, opaque to clients",
+  "import BetterSqlite3 from 'better-sqlite3';":
+    "declare namespace BetterSqlite3 { interface Database {} } // the server's, opaque to clients",
   "import { Logger } from 'pino';": "interface Logger {} // the server's, opaque to clients",
 };
 

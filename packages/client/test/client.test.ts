@@ -9,7 +9,10 @@ import { FIXTURES, REPO_ROOT, tempDir } from "../../../apps/server/test/support/
 import { createIlsClient, type IlsClient } from "../src/index.ts";
 
 const FAKE_CLAUDE = join(REPO_ROOT, "tools", "fake-claude", "fake-claude.mjs");
-const LONG = readFileSync(join(FIXTURES, "generated", "09-long", "stdout.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const LONG = readFileSync(join(FIXTURES, "generated", "09-long", "stdout.jsonl"), "utf8")
+  .split("\n")
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const dir = tempDir("ils-client-");
 const project = join(dir.path, "project");
 let server: ServerProcess;

@@ -15,8 +15,14 @@ let server: ServerProcess;
 beforeAll(async () => {
   const packed = join(dir.path, "pack");
   // `pnpm pack` builds dist/ first (prepack) and applies publishConfig's exports.
-  execFileSync("npx", ["--yes", "pnpm@10.34.8", "pack", "--pack-destination", packed], { cwd: join(REPO_ROOT, "packages", "client"), stdio: "pipe" });
-  const tarball = join(packed, readdirSync(packed).find((name) => name.endsWith(".tgz"))!);
+  execFileSync("npx", ["--yes", "pnpm@10.34.8", "pack", "--pack-destination", packed], {
+    cwd: join(REPO_ROOT, "packages", "client"),
+    stdio: "pipe",
+  });
+  const tarball = join(
+    packed,
+    readdirSync(packed).find((name) => name.endsWith(".tgz"))!,
+  );
   execFileSync("mkdir", ["-p", project]);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   // The tarball's dependencies come from the registry (npm's cache first); the typechecker is the repo's own.
@@ -52,7 +58,12 @@ await ils.close();
 console.log(JSON.stringify({ end, seqs, history }));
 `,
     );
-    const out = execFileSync(process.execPath, ["script.mjs"], { cwd: project, env: { ...process.env, ILS_URL: server.url, ILS_TOKEN: TOKEN }, encoding: "utf8", timeout: 60_000 });
+    const out = execFileSync(process.execPath, ["script.mjs"], {
+      cwd: project,
+      env: { ...process.env, ILS_URL: server.url, ILS_TOKEN: TOKEN },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     const { end, seqs, history } = JSON.parse(out.trim().split("\n").at(-1)!) as { end: string; seqs: number[]; history: number[] };
     expect(end).toBe("finished");
     expect(seqs.length).toBeGreaterThan(0);
@@ -60,10 +71,13 @@ console.log(JSON.stringify({ end, seqs, history }));
     expect(history).toEqual(history.map((_, i) => i + 1));
   });
 
-  it("typechecks against its declarations with tsc --noEmit (strict, no skipLibCheck), and rejects a wrong call", { timeout: 5 * 60_000 }, () => {
-    writeFileSync(
-      join(project, "typed.ts"),
-      `import { createIlsClient, type IlsClient } from "@ils/client";
+  it(
+    "typechecks against its declarations with tsc --noEmit (strict, no skipLibCheck), and rejects a wrong call",
+    { timeout: 5 * 60_000 },
+    () => {
+      writeFileSync(
+        join(project, "typed.ts"),
+        `import { createIlsClient, type IlsClient } from "@ils/client";
 const ils: IlsClient = createIlsClient({ url: "http://127.0.0.1:9999" });
 const page = await ils.trpc.sessions.list.query({ limit: 10 });
 const names: (string | null)[] = page.items.map((session) => session.name);
@@ -71,39 +85,43 @@ const hits = await ils.trpc.search.query.query({ q: "hello" });
 const snippet: string | undefined = hits.items[0]?.snippet;
 console.log(names, snippet);
 `,
-    );
-    writeFileSync(
-      join(project, "wrong.ts"),
-      `import { createIlsClient } from "@ils/client";
+      );
+      writeFileSync(
+        join(project, "wrong.ts"),
+        `import { createIlsClient } from "@ils/client";
 const ils = createIlsClient({ url: "http://127.0.0.1:9999" });
 // @ts-expect-error limit is a number
 await ils.trpc.sessions.list.query({ limit: "10" });
 // @ts-expect-error no such procedure
 await ils.trpc.sessions.nope.query();
 `,
-    );
-    const tsconfig = {
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        skipLibCheck: false,
-        noEmit: true,
-        lib: ["ES2023", "DOM"],
-        types: ["node"],
-        typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
-      },
-      files: ["typed.ts", "wrong.ts", "broken.ts"],
-    };
-    // One deliberate error: the check can fail, and it must be the only error (the declarations themselves are clean).
-    writeFileSync(join(project, "broken.ts"), `import { createIlsClient } from "@ils/client";\nconst n: number = createIlsClient({ url: "x" }).trpc;\nconsole.log(n);\n`);
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(tsconfig));
-    const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-    const check = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: project, encoding: "utf8" });
-    const errors = check.stdout.split("\n").filter((line) => line.includes("error TS"));
-    expect(errors, check.stdout).toHaveLength(1);
-    expect(errors[0]).toMatch(/^broken\.ts\(2,7\): error TS2322/);
-    expect(check.status).toBe(2);
-  });
+      );
+      const tsconfig = {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          lib: ["ES2023", "DOM"],
+          types: ["node"],
+          typeRoots: [join(REPO_ROOT, "node_modules", "@types")],
+        },
+        files: ["typed.ts", "wrong.ts", "broken.ts"],
+      };
+      // One deliberate error: the check can fail, and it must be the only error (the declarations themselves are clean).
+      writeFileSync(
+        join(project, "broken.ts"),
+        `import { createIlsClient } from "@ils/client";\nconst n: number = createIlsClient({ url: "x" }).trpc;\nconsole.log(n);\n`,
+      );
+      writeFileSync(join(project, "tsconfig.json"), JSON.stringify(tsconfig));
+      const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+      const check = spawnSync(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: project, encoding: "utf8" });
+      const errors = check.stdout.split("\n").filter((line) => line.includes("error TS"));
+      expect(errors, check.stdout).toHaveLength(1);
+      expect(errors[0]).toMatch(/^broken\.ts\(2,7\): error TS2322/);
+      expect(check.status).toBe(2);
+    },
+  );
 });

@@ -7,10 +7,7 @@ const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
  * Ids are UUIDs matched case-insensitively (the iOS app sends them upper-case), then lower-cased. The pattern is
  * checked before lower-casing so the published schema says "either case" too.
  */
-export const Id = noNul(z.string())
-  .trim()
-  .regex(UUID_PATTERN, "must be a UUID")
-  .toLowerCase();
+export const Id = noNul(z.string()).trim().regex(UUID_PATTERN, "must be a UUID").toLowerCase();
 
 export const WireDate = z.string().meta({ description: "ISO-8601 UTC without fractional seconds", example: "2026-11-24T19:07:23Z" });
 
@@ -205,6 +202,9 @@ export type HealthStatus = z.infer<typeof HealthStatus>;
 /** Raw Claude messages to store: JSON text lines as printed, or already-parsed objects. */
 export const AppendMessagesInput = z.object({
   sessionId: Id,
-  messages: z.array(z.union([z.string().max(10 * 1024 * 1024), z.record(z.string(), z.unknown())])).min(1).max(1000),
+  messages: z
+    .array(z.union([z.string().max(10 * 1024 * 1024), z.record(z.string(), z.unknown())]))
+    .min(1)
+    .max(1000),
 });
 export const AppendMessagesResult = z.object({ inserted: z.number().int(), skipped: z.number().int(), lastSeq: z.number().int() });

@@ -36,6 +36,9 @@ export type FieldIssue = z.infer<typeof FieldIssue>;
 export const ErrorBody = z.object({
   code: ErrorCode,
   message: z.string(),
-  details: z.object({ issues: z.array(FieldIssue).optional() }).loose().optional(),
+  details: z
+    .object({ issues: z.array(FieldIssue).optional() })
+    .loose()
+    .optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

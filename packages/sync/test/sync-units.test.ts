@@ -31,7 +31,10 @@ describe("readLines", () => {
 
   it("flags invalid UTF-8 and over-long lines (also across chunks) without losing the next line", async () => {
     const path = join(dir, "bad.jsonl");
-    writeFileSync(path, Buffer.concat([Buffer.from("ok1\n"), Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), Buffer.from(`${"x".repeat(3_000_000)}\nok2\n`)]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from("ok1\n"), Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), Buffer.from(`${"x".repeat(3_000_000)}\nok2\n`)]),
+    );
     const { lines } = await collect(path, 0, 1000);
     expect(lines.map((l) => [l.text, l.problem])).toEqual([
       ["ok1", undefined],
@@ -59,7 +62,15 @@ describe("SessionMetaCollector", () => {
   it("takes the last usage of each message id, the custom title, and skips meta and sidechain prompts", () => {
     const c = new SessionMetaCollector(true);
     const lines = [
-      { type: "user", isMeta: true, message: { content: "Caveat: injected" }, cwd: "/p/app", gitBranch: "dev", version: "2.1.2", timestamp: "2026-01-01T00:00:02Z" },
+      {
+        type: "user",
+        isMeta: true,
+        message: { content: "Caveat: injected" },
+        cwd: "/p/app",
+        gitBranch: "dev",
+        version: "2.1.2",
+        timestamp: "2026-01-01T00:00:02Z",
+      },
       { type: "user", isSidechain: true, message: { content: "sub-agent prompt" } },
       { type: "user", message: { content: "<command-name>/clear</command-name>" } },
       { type: "user", message: { content: [{ type: "text", text: "  real prompt\nsecond line" }] }, timestamp: "2026-01-01T00:00:01Z" },

@@ -101,6 +101,7 @@ async function* follow(
 
 function sameLiveEvent(a: LiveEvent, b: LiveEvent): boolean {
   if (a.kind === "run" && b.kind === "run") return a.runId === b.runId && a.state === b.state;
-  if (a.kind === "permission" && b.kind === "permission") return a.request.requestId === b.request.requestId && a.request.status === b.request.status;
+  if (a.kind === "permission" && b.kind === "permission")
+    return a.request.requestId === b.request.requestId && a.request.status === b.request.status;
   return false;
 }

@@ -74,7 +74,10 @@ export class ChatRun {
     };
     if (this.proc.facts) return this.onClosed(this.proc.facts); // the spawn failed already
     // A run waiting for a permission answer is silent by design: ILS_PERMISSION_TIMEOUT bounds that wait instead.
-    this.idle = setTimeout(() => (this.deps.permissions.hasPendingFor(this.runId) ? this.idle?.refresh() : this.stop("timeout")), this.deps.idleTimeoutMs);
+    this.idle = setTimeout(
+      () => (this.deps.permissions.hasPendingFor(this.runId) ? this.idle?.refresh() : this.stop("timeout")),
+      this.deps.idleTimeoutMs,
+    );
     this.proc.process.write(userTurnLine(prompt));
   }
 
@@ -86,7 +89,11 @@ export class ChatRun {
   stop(reason: StopReason): void {
     if (this.finished || this.facts.stopReason) return;
     this.facts.stopReason = reason;
-    this.deps.permissions.denyAll(this.runId, reason === "cancel" ? "the run was cancelled" : `the run was stopped (${reason})`, reason === "shutdown" ? "shutdown" : "cancel");
+    this.deps.permissions.denyAll(
+      this.runId,
+      reason === "cancel" ? "the run was cancelled" : `the run was stopped (${reason})`,
+      reason === "shutdown" ? "shutdown" : "cancel",
+    );
     if (reason === "storage" || reason === "line-too-long") {
       this.proc.process.killTree();
       return;
@@ -197,7 +204,13 @@ export class ChatRun {
     } catch (error) {
       this.deps.logger.error({ err: error, sessionId: this.sessionId }, "could not store run status");
     }
-    const log = { sessionId: this.sessionId, runId: this.runId, state: outcome.state, exitCode: this.facts.exitCode, signal: this.facts.signal };
+    const log = {
+      sessionId: this.sessionId,
+      runId: this.runId,
+      state: outcome.state,
+      exitCode: this.facts.exitCode,
+      signal: this.facts.signal,
+    };
     if (outcome.error) this.deps.logger.warn({ ...log, error: outcome.error.message }, "claude run ended");
     else this.deps.logger.info(log, "claude run ended");
     this.publish({

@@ -18,7 +18,10 @@ export class TailBuffer {
 
   text(): string {
     const all = Buffer.concat(this.chunks);
-    return all.subarray(Math.max(0, all.length - this.limit)).toString("utf8").trim();
+    return all
+      .subarray(Math.max(0, all.length - this.limit))
+      .toString("utf8")
+      .trim();
   }
 }
 
@@ -43,7 +46,12 @@ export interface ClaudeProcessEvents {
   /** New descendants seen (tools the CLI started): recorded so a crash of the server does not orphan them. */
   descendants(all: ProcessId[]): void;
   /** The process is gone and its stdout closed (or the spawn failed: `spawnError`). */
-  closed(facts: { exitCode: number | null; signal: NodeJS.Signals | null; spawnError: NodeJS.ErrnoException | null; stderrTail: string }): void;
+  closed(facts: {
+    exitCode: number | null;
+    signal: NodeJS.Signals | null;
+    spawnError: NodeJS.ErrnoException | null;
+    stderrTail: string;
+  }): void;
 }
 
 /** How often the process tree is scanned while the process lives. */

@@ -19,9 +19,7 @@ export function controlRequestLine(request: Record<string, unknown>, requestId: 
 export const initializeLine = () => controlRequestLine({ subtype: "initialize" });
 export const interruptLine = () => controlRequestLine({ subtype: "interrupt" });
 
-export type PermissionAnswer =
-  | { behavior: "allow"; updatedInput: unknown }
-  | { behavior: "deny"; message: string; interrupt?: boolean };
+export type PermissionAnswer = { behavior: "allow"; updatedInput: unknown } | { behavior: "deny"; message: string; interrupt?: boolean };
 
 /** The answer to a can_use_tool request. An allow always carries `updatedInput` (2.1.197 rejects one without). */
 export function permissionAnswerLine(requestId: string, answer: PermissionAnswer): string {

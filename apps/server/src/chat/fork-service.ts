@@ -64,10 +64,13 @@ export class ForkService {
       forkAtUuid: atMessageId !== undefined ? (this.messages.lastAssistantUuid(parent.id, lastSeq) ?? null) : null,
     });
     // Stored content is the raw line (uuids included): dedupe is per session, so the copies do not collide.
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const rows = this.messages.contentPage(parent.id, after, lastSeq, COPY_BATCH);
       if (rows.length === 0) break;
-      this.ingest.appendMessages(child.id, rows.map((r) => ({ raw: r.content })));
+      this.ingest.appendMessages(
+        child.id,
+        rows.map((r) => ({ raw: r.content })),
+      );
       after = rows.at(-1)!.seq;
     }
     // Copied init lines would set the model the parent's first run reported; the fork keeps the parent's current one.

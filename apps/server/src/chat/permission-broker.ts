@@ -61,7 +61,13 @@ export class PermissionBroker {
     permissionRequestTable(this.db).insert(row);
     const minutes = Math.round(this.timeoutMs / 6_000) / 10;
     const timer = setTimeout(
-      () => this.settle(asker.sessionId, tool.requestId, { decision: "deny", reason: `no answer within ${minutes} min (ILS_PERMISSION_TIMEOUT): denied` }, "timeout"),
+      () =>
+        this.settle(
+          asker.sessionId,
+          tool.requestId,
+          { decision: "deny", reason: `no answer within ${minutes} min (ILS_PERMISSION_TIMEOUT): denied` },
+          "timeout",
+        ),
       this.timeoutMs,
     );
     timer.unref();

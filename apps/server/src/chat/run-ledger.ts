@@ -23,7 +23,13 @@ export class RunLedger {
 
   processStarted(id: string, sessionId: string, proc: ProcessId, pgid: number): void {
     claudeProcessTable(this.db).started({
-      id, sessionId, pid: proc.pid, pgid, startTime: proc.startTime, bootId: currentBootId(), startedAt: new Date().toISOString(),
+      id,
+      sessionId,
+      pid: proc.pid,
+      pgid,
+      startTime: proc.startTime,
+      bootId: currentBootId(),
+      startedAt: new Date().toISOString(),
     });
   }
 

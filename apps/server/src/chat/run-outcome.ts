@@ -40,7 +40,8 @@ export function runOutcome(f: RunFacts): RunOutcome {
   }
   if (f.stopReason === "cancel") return { status: "cancelled", state: "cancelled" };
   if (f.stopReason === "shutdown") return failed(SHUTDOWN_MESSAGE);
-  if (f.stopReason === "timeout") return failed(`Claude Code printed nothing for ${f.idleTimeoutMs} ms and was stopped (ILS_RUN_IDLE_TIMEOUT_MS)`);
+  if (f.stopReason === "timeout")
+    return failed(`Claude Code printed nothing for ${f.idleTimeoutMs} ms and was stopped (ILS_RUN_IDLE_TIMEOUT_MS)`);
   if (f.stopReason === "storage") return failed(`the run was stopped because its output could not be stored: ${f.storageError}`);
   if (f.stopReason === "line-too-long") {
     return failed(`Claude Code printed a line longer than ${f.maxLineBytes} bytes (ILS_MAX_LINE_BYTES); the run was stopped`);

@@ -117,7 +117,10 @@ export class StreamingService {
       proc.retire(0);
       // A full disk while storing the prompt is STORAGE_FULL (507), not a Claude failure.
       const error = fromStorageError(thrown);
-      const failure = error instanceof AppError ? error : new AppError("CLAUDE_FAILED", `could not start Claude Code: ${error instanceof Error ? error.message : String(error)}`);
+      const failure =
+        error instanceof AppError
+          ? error
+          : new AppError("CLAUDE_FAILED", `could not start Claude Code: ${error instanceof Error ? error.message : String(error)}`);
       try {
         this.deps.sessions.setStatus(sessionId, "error", failure.message);
       } catch (statusError) {

@@ -19,6 +19,11 @@ export function addConfigCommand(program: Command): void {
         throw error;
       }
       if (opts.json) return void process.stdout.write(`${JSON.stringify(settings)}\n`);
-      process.stdout.write(formatTable(["variable", "value", "source"], settings.map((s) => [s.variable, s.value, s.source])));
+      process.stdout.write(
+        formatTable(
+          ["variable", "value", "source"],
+          settings.map((s) => [s.variable, s.value, s.source]),
+        ),
+      );
     });
 }

@@ -41,7 +41,8 @@ async function checkClaude(configured: string | undefined): Promise<Check> {
   // The same lookup the server makes: ILS_CLAUDE_BIN, else `claude` on PATH, else the Agent SDK's bundled CLI.
   const cli = findClaudeCli(configured);
   const path = findExecutable(cli.bin);
-  if (!path) return { level: "warn", what: "claude", detail: `${cli.bin} not found (set ILS_CLAUDE_BIN): the server starts, but chat cannot run` };
+  if (!path)
+    return { level: "warn", what: "claude", detail: `${cli.bin} not found (set ILS_CLAUDE_BIN): the server starts, but chat cannot run` };
   const probe = await probeClaude(path);
   if (!probe.found) return { level: "warn", what: "claude", detail: `${path} did not run: the server starts, but chat cannot run` };
   return { level: "ok", what: "claude", detail: `${path} (${cli.source}, ${probe.version ?? "version unknown"})` };
@@ -49,7 +50,12 @@ async function checkClaude(configured: string | undefined): Promise<Check> {
 
 /** Where a command name resolves on PATH (what spawn will run), or the path itself when it has a slash. */
 function findExecutable(bin: string): string | undefined {
-  const candidates = bin.includes("/") ? [resolve(bin)] : (process.env.PATH ?? "").split(delimiter).filter(isAbsolute).map((dir) => join(dir, bin));
+  const candidates = bin.includes("/")
+    ? [resolve(bin)]
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .filter(isAbsolute)
+        .map((dir) => join(dir, bin));
   return candidates.find((candidate) => {
     try {
       accessSync(candidate, constants.X_OK);
@@ -68,7 +74,9 @@ function checkDatabase(path: string): Check {
     db = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
     const size = statSync(path).size + (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0);
     const { applied, pending } = migrationStatus(db);
-    const schema = pending.length ? `${pending.length} migration(s) pending, applied at next start: ${pending.join(", ")}` : `schema up to date (${applied} migrations)`;
+    const schema = pending.length
+      ? `${pending.length} migration(s) pending, applied at next start: ${pending.join(", ")}`
+      : `schema up to date (${applied} migrations)`;
     return { level: "ok", what: "database", detail: `${path} (${formatBytes(size)}), ${schema}` };
   } catch (error) {
     return { level: "fail", what: "database", detail: `${path}: ${(error as Error).message} (migrations: ${MIGRATIONS_DIR})` };

@@ -37,7 +37,12 @@ export function formatReport(report: ScanReport): string {
 
 /** One progress bar line (rewritten in place on a TTY). */
 export function formatProgress(progress: ScanProgress, columns = 80): string {
-  const ratio = progress.bytesToRead > 0 ? Math.min(1, progress.bytesRead / progress.bytesToRead) : progress.files > 0 ? progress.filesDone / progress.files : 1;
+  const ratio =
+    progress.bytesToRead > 0
+      ? Math.min(1, progress.bytesRead / progress.bytesToRead)
+      : progress.files > 0
+        ? progress.filesDone / progress.files
+        : 1;
   const text = ` ${Math.floor(ratio * 100)}%  ${n(progress.filesDone)}/${n(progress.files)} files  ${formatBytes(progress.bytesRead)}`;
   const barWidth = Math.max(10, Math.min(40, columns - text.length - 3));
   const filled = Math.round(ratio * barWidth);

@@ -26,12 +26,17 @@ export function createProgram(): Command {
 
   program
     .command("sync")
-    .description("import Claude Code's own sessions (<claude-dir>/projects) into the ILS database; exit 3 when some files could not be read (listed on stderr)")
+    .description(
+      "import Claude Code's own sessions (<claude-dir>/projects) into the ILS database; exit 3 when some files could not be read (listed on stderr)",
+    )
     .option("--watch", "keep running and import new lines as Claude writes them")
     .option("--claude-dir <dir>", "Claude's config folder (default: ILS_CLAUDE_DIR, $CLAUDE_CONFIG_DIR or ~/.claude)")
     .option("--db <file>", "SQLite file (default: ILS_DB or ~/.ils/ils.db)")
     .option("--json", "print the scan report as one JSON object")
-    .option("--direct", "write the database from here even when a server runs on it (by default that server is asked to scan, with ILS_TOKEN)")
+    .option(
+      "--direct",
+      "write the database from here even when a server runs on it (by default that server is asked to scan, with ILS_TOKEN)",
+    )
     .action(async (opts: { watch?: boolean; json?: boolean; direct?: boolean; db?: string; claudeDir?: string }) => {
       const config = cliConfig(opts);
       const options = { watch: Boolean(opts.watch), json: Boolean(opts.json), direct: Boolean(opts.direct) };

@@ -5,7 +5,7 @@ import { cliConfig, userPath, withServices } from "./local-services.ts";
 export function addSearchCommand(program: Command): void {
   program
     .command("search")
-    .description("full-text search over stored messages (FTS5 syntax: words, \"a phrase\", prefix*)")
+    .description('full-text search over stored messages (FTS5 syntax: words, "a phrase", prefix*)')
     .argument("<query...>", "what to look for")
     .option("--session <id>", "only this session")
     .option("--project <path>", "only sessions of this project directory")
@@ -23,7 +23,9 @@ export function addSearchCommand(program: Command): void {
       );
       if (opts.json) return void process.stdout.write(`${JSON.stringify(page)}\n`);
       for (const hit of page.items) {
-        process.stdout.write(`${hit.sessionId} #${hit.seq} ${hit.type} ${hit.timestamp ?? ""}  ${hit.sessionName ?? hit.projectPath ?? ""}\n  ${hit.snippet}\n`);
+        process.stdout.write(
+          `${hit.sessionId} #${hit.seq} ${hit.type} ${hit.timestamp ?? ""}  ${hit.sessionName ?? hit.projectPath ?? ""}\n  ${hit.snippet}\n`,
+        );
       }
       process.stderr.write(`${page.items.length} of ${page.total} hits\n`);
     });

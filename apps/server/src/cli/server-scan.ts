@@ -26,7 +26,9 @@ export async function scanThroughServer(server: ServerFile, token: string | unde
   }
   const body = (await res.json().catch(() => undefined)) as { data?: unknown; error?: { code?: string; message?: string } } | undefined;
   if (res.status === 401) {
-    throw new ServerScanError(`the server at ${server.url} needs its token: set ILS_TOKEN (or use --direct to write the database from here)`);
+    throw new ServerScanError(
+      `the server at ${server.url} needs its token: set ILS_TOKEN (or use --direct to write the database from here)`,
+    );
   }
   if (!res.ok || body?.data === undefined) {
     throw new ServerScanError(`the server at ${server.url} answered ${res.status}: ${body?.error?.message ?? "no scan report"}`);

@@ -30,7 +30,14 @@ export function addSessionsCommand(program: Command): void {
         }),
       );
       if (opts.json) return void process.stdout.write(`${JSON.stringify(page)}\n`);
-      const rows = page.items.map((s) => [s.lastActiveAt, s.id, String(s.messageCount), s.source, oneLine(s.name ?? s.firstPrompt, 50), s.projectPath ?? ""]);
+      const rows = page.items.map((s) => [
+        s.lastActiveAt,
+        s.id,
+        String(s.messageCount),
+        s.source,
+        oneLine(s.name ?? s.firstPrompt, 50),
+        s.projectPath ?? "",
+      ]);
       process.stdout.write(formatTable(["last active", "id", "messages", "source", "name", "project"], rows));
       process.stderr.write(`${page.items.length} of ${page.total} sessions\n`);
     });
@@ -80,7 +87,8 @@ export function addSessionsCommand(program: Command): void {
         for await (const chunk of chunks) {
           if (!out.write(chunk)) await once(out, "drain");
         }
-        if (out !== process.stdout) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        if (out !== process.stdout)
+          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       });
     });
 }

@@ -80,7 +80,12 @@ function isFolder(path: string): boolean {
 }
 
 /** Undefined when the server could not be reached (the caller writes directly). */
-async function syncThroughServer(server: ServerFile, config: Config, options: SyncCommandOptions, logger: Logger): Promise<number | undefined> {
+async function syncThroughServer(
+  server: ServerFile,
+  config: Config,
+  options: SyncCommandOptions,
+  logger: Logger,
+): Promise<number | undefined> {
   try {
     const first = await scanThroughServer(server, config.token);
     if (!first) return undefined;
@@ -88,14 +93,22 @@ async function syncThroughServer(server: ServerFile, config: Config, options: Sy
     if (!options.watch) return exitCode(first);
     // The server may not be watching (ILS_SYNC=off|start): follow the folder here and ask it after each change.
     const projectsDir = join(config.claudeDir, "projects");
-    await watchUntilStopped(projectsDir, (onChange) => {
-      const watcher = new SyncWatcher(projectsDir, async () => {
-        const report = await scanThroughServer(server, config.token);
-        if (report) onChange(report);
-      }, logger);
-      watcher.start();
-      return () => watcher.stop();
-    }, options);
+    await watchUntilStopped(
+      projectsDir,
+      (onChange) => {
+        const watcher = new SyncWatcher(
+          projectsDir,
+          async () => {
+            const report = await scanThroughServer(server, config.token);
+            if (report) onChange(report);
+          },
+          logger,
+        );
+        watcher.start();
+        return () => watcher.stop();
+      },
+      options,
+    );
     return 0;
   } catch (error) {
     if (!(error instanceof ServerScanError)) throw error;
@@ -127,10 +140,14 @@ async function syncDirect(config: Config, options: SyncCommandOptions, logger: L
       print(report, options);
       return exitCode(report);
     }
-    await watchUntilStopped(sync.projectsDir, (onChange) => {
-      sync.watch({}, (report) => void index().then(() => onChange(report)));
-      return () => sync.stop();
-    }, options);
+    await watchUntilStopped(
+      sync.projectsDir,
+      (onChange) => {
+        sync.watch({}, (report) => void index().then(() => onChange(report)));
+        return () => sync.stop();
+      },
+      options,
+    );
     return 0;
   } finally {
     await prisma.$disconnect();

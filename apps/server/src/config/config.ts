@@ -2,7 +2,14 @@ import { homedir } from "node:os";
 import { delimiter, dirname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { AppError } from "../errors/app-error.ts";
-import { expandHome, isWithin, realDirectory, realPathOfMaybeMissing, resolveProjectDirectory, type ProjectRootRules } from "../projects/project-path.ts";
+import {
+  expandHome,
+  isWithin,
+  realDirectory,
+  realPathOfMaybeMissing,
+  resolveProjectDirectory,
+  type ProjectRootRules,
+} from "../projects/project-path.ts";
 import { defaultClaudeDir, defaultDatabasePath } from "./paths.ts";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -55,13 +62,19 @@ const EnvSchema = z.object({
   ILS_ALLOWED_HOSTS: z
     .string()
     .transform(commaList)
-    .refine((hosts) => hosts.every((host) => HOST_PATTERN.test(host)), "is not a comma-separated list of host names or addresses, each optionally with :port ([::1]:9999 for IPv6)")
+    .refine(
+      (hosts) => hosts.every((host) => HOST_PATTERN.test(host)),
+      "is not a comma-separated list of host names or addresses, each optionally with :port ([::1]:9999 for IPv6)",
+    )
     .default([]),
   /** Browser origins other than the server's own that may call it (`https://app.example`), comma separated. */
   ILS_ALLOWED_ORIGINS: z
     .string()
     .transform(commaList)
-    .refine((origins) => origins.every(isOrigin), "is not a comma-separated list of origins: http(s)://host[:port], no path (`null` is never allowed)")
+    .refine(
+      (origins) => origins.every(isOrigin),
+      "is not a comma-separated list of origins: http(s)://host[:port], no path (`null` is never allowed)",
+    )
     .transform((origins) => origins.map((origin) => new URL(origin).origin))
     .default([]),
   /** The Claude Code executable; unset: `claude` on PATH, else the CLI bundled with the Agent SDK. */
@@ -181,12 +194,20 @@ function describeIssue(issue: z.core.$ZodIssue, env: Record<string, string | und
 /** Each root as a real, existing directory outside the data folder (a root may contain the data folder). */
 function projectRootRules(value: string | undefined, databasePath: string): ProjectRootRules {
   const dataDir = realPathOfMaybeMissing(dirname(databasePath));
-  const entries = value === undefined ? [homedir()] : value.split(new RegExp(`[,${delimiter}]`)).map((r) => r.trim()).filter(Boolean);
+  const entries =
+    value === undefined
+      ? [homedir()]
+      : value
+          .split(new RegExp(`[,${delimiter}]`))
+          .map((r) => r.trim())
+          .filter(Boolean);
   if (entries.length === 0) throw new ConfigError("ILS_PROJECT_ROOTS: names no folder");
   const roots = entries.map((entry) => {
     const real = asConfigError(() => realDirectory(resolve(expandHome(entry)), "ILS_PROJECT_ROOTS"));
     if (isWithin(real, dataDir)) {
-      throw new ConfigError(`ILS_PROJECT_ROOTS: ${entry} is the server's data folder ${dataDir} (the folder of ILS_DB) or inside it, where Claude Code never runs; keep ILS_DB in a folder of its own`);
+      throw new ConfigError(
+        `ILS_PROJECT_ROOTS: ${entry} is the server's data folder ${dataDir} (the folder of ILS_DB) or inside it, where Claude Code never runs; keep ILS_DB in a folder of its own`,
+      );
     }
     return real;
   });

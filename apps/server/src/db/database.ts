@@ -32,7 +32,9 @@ function createDatabaseFolder(path: string): void {
     const code = (error as NodeJS.ErrnoException).code;
     const file = firstNonFolder(folder);
     if (file) throw new Error(`ILS_DB: ${path} cannot be created: ${file} is a file, not a folder`, { cause: error });
-    throw new Error(`ILS_DB: ${path} cannot be created: its folder ${folder} cannot be made (${code ?? (error as Error).message})`, { cause: error });
+    throw new Error(`ILS_DB: ${path} cannot be created: its folder ${folder} cannot be made (${code ?? (error as Error).message})`, {
+      cause: error,
+    });
   }
 }
 
@@ -81,7 +83,8 @@ export function openWritableDatabase(path: string): Database {
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown }).code;
-    if (code === "SQLITE_NOTADB") throw new Error(`ILS_DB: ${path} is not an SQLite database (SQLITE_NOTADB); set ILS_DB to another path`, { cause: error });
+    if (code === "SQLITE_NOTADB")
+      throw new Error(`ILS_DB: ${path} is not an SQLite database (SQLITE_NOTADB); set ILS_DB to another path`, { cause: error });
     if (typeof code === "string" && READ_ONLY_CODES.test(code)) {
       throw new Error(
         `ILS_DB: cannot write the database ${path}: the file or its folder is read-only (SQLite writes the file and creates ` +

@@ -74,7 +74,9 @@ export function migrationStatus(db: Database, dir = MIGRATIONS_DIR): { applied: 
 }
 
 function appliedMigrations(db: Database): Set<string> {
-  const rows = db.prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`).all() as {
+  const rows = db
+    .prepare(`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`)
+    .all() as {
     migration_name: string;
   }[];
   return new Set(rows.map((row) => row.migration_name));

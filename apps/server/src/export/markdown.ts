@@ -59,7 +59,8 @@ export class MarkdownRenderer {
     for (const item of content as unknown[]) {
       const block = asRecord(item);
       if (block?.type === "text" && typeof block.text === "string") out += this.say(speaker, block.text);
-      else if (block?.type === "thinking" && typeof block.thinking === "string") out += this.folded(speaker, details("Thinking", block.thinking));
+      else if (block?.type === "thinking" && typeof block.thinking === "string")
+        out += this.folded(speaker, details("Thinking", block.thinking));
       else if (block?.type === "tool_use") {
         out += this.folded(speaker, details(`Tool call: ${block.name ?? "?"}`, JSON.stringify(block.input ?? {}, null, 2), "json"));
       } else if (block?.type === "tool_result") {

@@ -34,13 +34,16 @@ export function createRequestGuard(config: Config, logger: Logger, port: () => n
 
   /** Host, Origin and the token prefix, shared by requests and upgrades; an AppError is the refusal. */
   const common = (req: IncomingMessage): AppError | { origin: "own" | "listed" | undefined } => {
-    if (!hosts.hostAllowed(req.headers.host)) return new AppError("FORBIDDEN", "this Host is not served here (set ILS_ALLOWED_HOSTS to add a name)");
+    if (!hosts.hostAllowed(req.headers.host))
+      return new AppError("FORBIDDEN", "this Host is not served here (set ILS_ALLOWED_HOSTS to add a name)");
     const originHeader = req.headers.origin;
     const origin = originHeader === undefined ? undefined : hosts.origin(originHeader);
-    if (origin === false) return new AppError("FORBIDDEN", "cross-origin requests are refused (set ILS_ALLOWED_ORIGINS to allow an origin)");
+    if (origin === false)
+      return new AppError("FORBIDDEN", "cross-origin requests are refused (set ILS_ALLOWED_ORIGINS to allow an origin)");
     const prefixed = splitTokenPrefix(req.url ?? "/");
     if (prefixed) {
-      if (config.token !== undefined && !tokenMatches(prefixed.token, config.token)) return new AppError("UNAUTHORIZED", "wrong token in the /t/ prefix");
+      if (config.token !== undefined && !tokenMatches(prefixed.token, config.token))
+        return new AppError("UNAUTHORIZED", "wrong token in the /t/ prefix");
       req.url = prefixed.rest;
       markTokenPrefix(req);
     }
@@ -48,7 +51,10 @@ export function createRequestGuard(config: Config, logger: Logger, port: () => n
   };
 
   const refused = (req: IncomingMessage, error: AppError, rawUrl: string) => {
-    logger.warn({ method: req.method, url: redactTokenPrefix(rawUrl), host: req.headers.host, origin: req.headers.origin, reason: error.message }, "request refused");
+    logger.warn(
+      { method: req.method, url: redactTokenPrefix(rawUrl), host: req.headers.host, origin: req.headers.origin, reason: error.message },
+      "request refused",
+    );
   };
 
   return {
@@ -95,16 +101,23 @@ export function createRequestGuard(config: Config, logger: Logger, port: () => n
 function mediaTypeError(req: IncomingMessage): AppError | undefined {
   if (SAFE_METHODS.has(req.method ?? "GET")) return undefined;
   // DELETE as the iOS app sends it has neither body nor Content-Type; POST/PUT/PATCH always need one.
-  const hasBody = req.method !== "DELETE" || Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+  const hasBody =
+    req.method !== "DELETE" || Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
   if (!hasBody || isJson(req.headers["content-type"])) return undefined;
   return new AppError("UNSUPPORTED_MEDIA_TYPE", "state-changing requests must be Content-Type: application/json");
 }
 
 function isJson(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
-  const [type, ...params] = contentType.toLowerCase().split(";").map((part) => part.trim());
+  const [type, ...params] = contentType
+    .toLowerCase()
+    .split(";")
+    .map((part) => part.trim());
   if (type !== "application/json") return false;
-  const charset = params.find((param) => param.startsWith("charset="))?.slice("charset=".length).replace(/"/g, "");
+  const charset = params
+    .find((param) => param.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/"/g, "");
   return charset === undefined || charset === "utf-8";
 }
 
@@ -114,7 +127,10 @@ function sendRefusal(req: IncomingMessage, res: ServerResponse, error: AppError)
   const isTrpc = path === "/trpc" || path.startsWith("/trpc/") || /^\/t\/[^/]*\/trpc(\/|$)/.test(path);
   const body = JSON.stringify(isTrpc ? trpcErrorEnvelope(error) : { success: false, error: error.toBody() });
   // The body is not read: Node discards it after this answer (never buffered), so the client reads the answer.
-  res.writeHead(ERROR_HTTP_STATUS[error.code], { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.writeHead(ERROR_HTTP_STATUS[error.code], {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

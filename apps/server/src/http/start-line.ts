@@ -18,7 +18,15 @@ export interface StartLine {
  */
 export function startLine(url: string, config: Pick<Config, "host" | "databasePath" | "token">, health: HealthStatus): StartLine {
   const urls = reachableUrls(url, config.host);
-  const fields = { startup: { urls, database: config.databasePath, databaseOk: health.database.ok, auth: config.token ? "token" : "none", claude: health.claude } };
+  const fields = {
+    startup: {
+      urls,
+      database: config.databasePath,
+      databaseOk: health.database.ok,
+      auth: config.token ? "token" : "none",
+      claude: health.claude,
+    },
+  };
   const where = `listening on ${urls.join(", ")}; database ${config.databasePath}${health.database.ok ? "" : " (not answering)"}`;
   if (!health.claude.found) {
     return {
@@ -27,7 +35,11 @@ export function startLine(url: string, config: Pick<Config, "host" | "databasePa
       message: `${where}; Claude Code not found (${health.claude.path}, from ${health.claude.source}): runs will fail until it is installed or ILS_CLAUDE_BIN names it`,
     };
   }
-  return { level: "info", fields, message: `${where}; Claude Code ${health.claude.version ?? "(version unknown)"} (${health.claude.path}, from ${health.claude.source})` };
+  return {
+    level: "info",
+    fields,
+    message: `${where}; Claude Code ${health.claude.version ?? "(version unknown)"} (${health.claude.path}, from ${health.claude.source})`,
+  };
 }
 
 /** A wildcard bind is reached at each interface's address (link-local IPv6 left out: a URL cannot carry its zone). */

@@ -29,9 +29,7 @@ export class HistoryService {
       // Seqs are 1..n without gaps (messages are only ever appended, and deleted only with their session),
       // so the offset maps straight to a seq; the index walk stays as the fallback should that ever change.
       const contiguous = session.lastSeq === total;
-      const startSeq = contiguous
-        ? q.offset < total ? q.offset + 1 : undefined
-        : this.messages.seqAtOffset(q.sessionId, q.offset);
+      const startSeq = contiguous ? (q.offset < total ? q.offset + 1 : undefined) : this.messages.seqAtOffset(q.sessionId, q.offset);
       const rows = startSeq === undefined ? [] : this.forward(q.sessionId, startSeq - 1, q.limit);
       // Past the end, `nextCursor` points after the last message (a client polling it gets only new ones).
       return this.page(q.sessionId, rows, total, q.offset + rows.length < total, session.lastSeq);

@@ -158,11 +158,14 @@ export class IngestService {
       if (prompt) this.counters.setFirstPrompt(sessionId, prompt.slice(0, 2000));
       const agentId = asRecord(v.toolUseResult)?.agentId;
       const content = asRecord(v.message)?.content;
-      const toolUseId = Array.isArray(content) ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id : undefined;
+      const toolUseId = Array.isArray(content)
+        ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id
+        : undefined;
       if (typeof agentId === "string" && typeof toolUseId === "string") this.agentLinks.insert(sessionId, agentId, toolUseId);
     } else if (c.type === "progress" && asRecord(v.data)?.type === "agent_progress") {
       const data = v.data as Record<string, unknown>;
-      if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string") this.agentLinks.insert(sessionId, data.agentId, v.parentToolUseID);
+      if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string")
+        this.agentLinks.insert(sessionId, data.agentId, v.parentToolUseID);
     }
   }
 }
@@ -175,7 +178,15 @@ function classify(entry: IngestEntry): Classified {
       value = JSON.parse(entry.raw);
     } catch {
       // Not JSON: kept as an `unknown` message whose content is the text itself.
-      return { type: "unknown", subtype: null, role: null, uuid: entry.key ?? null, content: JSON.stringify(entry.raw), timestamp: null, value: entry.raw };
+      return {
+        type: "unknown",
+        subtype: null,
+        role: null,
+        uuid: entry.key ?? null,
+        content: JSON.stringify(entry.raw),
+        timestamp: null,
+        value: entry.raw,
+      };
     }
   }
   const message = toStreamMessage(value);

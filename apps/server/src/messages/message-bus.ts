@@ -17,7 +17,11 @@ export class MessageBus {
   }
 
   publish(sessionId: string, messages: Message[]): void {
-    if (messages.length > 0) this.emitter.emit(sessionId, messages.map((message): ChatEvent => ({ kind: "message", message })));
+    if (messages.length > 0)
+      this.emitter.emit(
+        sessionId,
+        messages.map((message): ChatEvent => ({ kind: "message", message })),
+      );
   }
 
   /** Partial and run events: not stored, published as they happen. */

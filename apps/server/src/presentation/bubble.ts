@@ -68,7 +68,13 @@ export function presentLine(value: unknown): Bubble | undefined {
   }
 }
 
-function bubble(role: Bubble["role"], text: string, conversational: boolean, toolCalls: ToolCall[] = [], toolResults: ToolResult[] = []): Bubble | undefined {
+function bubble(
+  role: Bubble["role"],
+  text: string,
+  conversational: boolean,
+  toolCalls: ToolCall[] = [],
+  toolResults: ToolResult[] = [],
+): Bubble | undefined {
   const trimmed = text.trim();
   if (!trimmed && toolCalls.length === 0 && toolResults.length === 0) return undefined;
   return { role, text: trimmed, toolCalls, toolResults, conversational };
@@ -131,15 +137,18 @@ function assistant(v: Json): Bubble | undefined {
     for (const block of content) {
       if (!isObject(block)) continue;
       if (block.type === "text" && typeof block.text === "string") parts.push(stripAnsi(block.text));
-      else if (block.type === "thinking" && typeof block.thinking === "string" && block.thinking.trim()) parts.push(`Thinking: ${block.thinking.trim()}`);
+      else if (block.type === "thinking" && typeof block.thinking === "string" && block.thinking.trim())
+        parts.push(`Thinking: ${block.thinking.trim()}`);
       else if (block.type === "redacted_thinking") parts.push("Thinking: [redacted]");
-      else if (block.type === "tool_use") calls.push({ type: "toolUse", id: String(block.id ?? ""), name: String(block.name ?? ""), input: block.input ?? {} });
+      else if (block.type === "tool_use")
+        calls.push({ type: "toolUse", id: String(block.id ?? ""), name: String(block.name ?? ""), input: block.input ?? {} });
       else if (block.type === "image") parts.push("[image]");
     }
   }
   let text = parts.filter((p) => p.trim()).join("\n\n");
   // A synthetic error line without text still says what went wrong.
-  if (!text && (v.isApiErrorMessage === true || str(v.error))) text = `Error: ${str(v.error) ?? "API error"}${typeof v.apiErrorStatus === "number" ? ` (HTTP ${v.apiErrorStatus})` : ""}`;
+  if (!text && (v.isApiErrorMessage === true || str(v.error)))
+    text = `Error: ${str(v.error) ?? "API error"}${typeof v.apiErrorStatus === "number" ? ` (HTTP ${v.apiErrorStatus})` : ""}`;
   return bubble("assistant", text, true, calls);
 }
 
@@ -147,7 +156,8 @@ function system(v: Json): Bubble | undefined {
   const subtype = str(v.subtype) ?? "";
   if (HIDDEN_SYSTEM.has(subtype)) return undefined;
   if (subtype === "compact_boundary") return bubble("system", "Conversation compacted", false);
-  if (subtype === "api_error") return bubble("system", `API error: ${errorMessage(v.error) ?? str(v.content) ?? "unknown"}${retryNote(v)}`, false);
+  if (subtype === "api_error")
+    return bubble("system", `API error: ${errorMessage(v.error) ?? str(v.content) ?? "unknown"}${retryNote(v)}`, false);
   const content = str(v.content);
   if (!content) return undefined;
   const read = readUserText(content);
@@ -158,26 +168,38 @@ function result(v: Json): Bubble | undefined {
   // A successful run's result repeats the last assistant text: only failures are shown.
   if (v.is_error !== true && !/^error/.test(str(v.subtype) ?? "")) return undefined;
   const errors = Array.isArray(v.errors) ? v.errors.filter((e): e is string => typeof e === "string") : [];
-  const detail = str(v.result) ?? (errors.length ? errors.join("\n") : str(v.subtype) ?? "the run failed");
+  const detail = str(v.result) ?? (errors.length ? errors.join("\n") : (str(v.subtype) ?? "the run failed"));
   return bubble("system", `Error: ${stripAnsi(detail)}`, false);
 }
 
 function toolResult(block: Json): ToolResult {
-  return { type: "toolResult", toolUseId: String(block.tool_use_id ?? ""), content: stripAnsi(flatten(block.content)), isError: block.is_error === true };
+  return {
+    type: "toolResult",
+    toolUseId: String(block.tool_use_id ?? ""),
+    content: stripAnsi(flatten(block.content)),
+    isError: block.is_error === true,
+  };
 }
 
 /** `tool_result.content` is a string or a block list; images and other blocks show as `[image]`, `[type]`. */
 function flatten(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content.map((b) => (isObject(b) ? (typeof b.text === "string" ? b.text : `[${String(b.type ?? "block")}]`) : String(b))).join("\n");
+    return content
+      .map((b) => (isObject(b) ? (typeof b.text === "string" ? b.text : `[${String(b.type ?? "block")}]`) : String(b)))
+      .join("\n");
   }
   if (content === undefined || content === null) return "";
   return JSON.stringify(content);
 }
 
 function blockTexts(content: unknown): string {
-  return Array.isArray(content) ? content.filter((b) => isObject(b) && typeof b.text === "string").map((b) => (b as Json).text as string).join("\n") : "";
+  return Array.isArray(content)
+    ? content
+        .filter((b) => isObject(b) && typeof b.text === "string")
+        .map((b) => (b as Json).text as string)
+        .join("\n")
+    : "";
 }
 
 /** The message of an API error object (`{error: {message}}`, `{message}`, or a string). */
@@ -189,5 +211,7 @@ function errorMessage(error: unknown): string | undefined {
 }
 
 function retryNote(v: Json): string {
-  return typeof v.retryAttempt === "number" ? ` (attempt ${v.retryAttempt}${typeof v.maxRetries === "number" ? ` of ${v.maxRetries}` : ""})` : "";
+  return typeof v.retryAttempt === "number"
+    ? ` (attempt ${v.retryAttempt}${typeof v.maxRetries === "number" ? ` of ${v.maxRetries}` : ""})`
+    : "";
 }

@@ -62,7 +62,7 @@ class SessionFixer {
       const summaries: { text: string; leaf: string }[] = [];
       const uuids = new Set<string>();
       const usageById = new Map<string, { model: string; usage: TokenUsage }>();
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const rows = this.messages.fixPage(sessionId, after, PAGE);
         if (rows.length === 0) break;
         after = rows.at(-1)!.seq;
@@ -85,19 +85,23 @@ class SessionFixer {
             if (prompt?.kind === "prompt") firstPrompt = prompt.text.slice(0, 2000);
             else if (prompt && firstCommand === null) firstCommand = nameFromText(prompt.text);
             const content = message?.content;
-            const toolUseId = Array.isArray(content) ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id : undefined;
+            const toolUseId = Array.isArray(content)
+              ? asRecord((content as unknown[]).find((b) => asRecord(b)?.type === "tool_result"))?.tool_use_id
+              : undefined;
             const agentId = asRecord(v.toolUseResult)?.agentId;
             if (typeof agentId === "string" && typeof toolUseId === "string") this.links.insert(sessionId, agentId, toolUseId);
           } else if (v.type === "progress" && asRecord(v.data)?.type === "agent_progress") {
             const data = v.data as Record<string, unknown>;
-            if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string") this.links.insert(sessionId, data.agentId, v.parentToolUseID);
+            if (typeof data.agentId === "string" && typeof v.parentToolUseID === "string")
+              this.links.insert(sessionId, data.agentId, v.parentToolUseID);
           } else if (v.type === "custom-title") {
             const title = typeof v.customTitle === "string" ? v.customTitle : v.title;
             if (typeof title === "string" && title.trim()) customTitle = nameFromText(title, 200);
           } else if (v.type === "ai-title") {
             if (typeof v.aiTitle === "string" && v.aiTitle.trim()) aiTitle = nameFromText(v.aiTitle, 200);
           } else if (v.type === "summary") {
-            if (typeof v.summary === "string" && v.summary.trim() && typeof v.leafUuid === "string") summaries.push({ text: v.summary, leaf: v.leafUuid });
+            if (typeof v.summary === "string" && v.summary.trim() && typeof v.leafUuid === "string")
+              summaries.push({ text: v.summary, leaf: v.leafUuid });
           } else if (v.type === "assistant" && external && message !== undefined && isRecord(message.usage)) {
             const key = typeof message.id === "string" ? message.id : `seq:${row.seq}`;
             usageById.set(key, { model: typeof message.model === "string" ? message.model : "", usage: usageOf(message.usage) });

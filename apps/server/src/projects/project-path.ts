@@ -53,7 +53,10 @@ export function realDirectory(input: string, field: string): string {
 export function resolveProjectDirectory(input: string, field: string, rules: ProjectRootRules): string {
   const real = realDirectory(input, field);
   if (isWithin(real, rules.dataDir)) {
-    throw badRequest(field, `${shown(input, real)} is in the server's data folder ${rules.dataDir} (the folder of ILS_DB), where Claude Code never runs`);
+    throw badRequest(
+      field,
+      `${shown(input, real)} is in the server's data folder ${rules.dataDir} (the folder of ILS_DB), where Claude Code never runs`,
+    );
   }
   if (!rules.roots.some((root) => isWithin(real, root))) {
     throw badRequest(
@@ -96,6 +99,10 @@ export class ProjectDirectories {
 }
 
 /** The checks for a parsed configuration. */
-export function projectDirectories(config: { projectRoots: readonly string[]; dataDir: string; defaultProjectDir: string }): ProjectDirectories {
+export function projectDirectories(config: {
+  projectRoots: readonly string[];
+  dataDir: string;
+  defaultProjectDir: string;
+}): ProjectDirectories {
   return new ProjectDirectories({ roots: config.projectRoots, dataDir: config.dataDir }, config.defaultProjectDir);
 }

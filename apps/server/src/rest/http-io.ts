@@ -22,13 +22,14 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Writes a body piece by piece, waiting for the socket to drain so a huge history never sits in memory. */
 export async function writeChunk(res: ServerResponse, text: string): Promise<void> {
   if (res.destroyed) return;
-  if (!res.write(text)) await new Promise<void>((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
+  if (!res.write(text))
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off("drain", done);
+        res.off("close", done);
+        resolve();
+      };
+      res.on("drain", done);
+      res.on("close", done);
+    });
 }

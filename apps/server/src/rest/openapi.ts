@@ -57,7 +57,10 @@ export function buildOpenApiDocument(routes: RouteDef[]): Record<string, unknown
             requestBody: {
               required: true,
               content: {
-                "application/json": { schema: schemaOf(route.body, "input"), ...(route.example !== undefined ? { example: route.example } : {}) },
+                "application/json": {
+                  schema: schemaOf(route.body, "input"),
+                  ...(route.example !== undefined ? { example: route.example } : {}),
+                },
               },
             },
           }
@@ -69,11 +72,14 @@ export function buildOpenApiDocument(routes: RouteDef[]): Record<string, unknown
               content: { "text/event-stream": { schema: schemaOf(route.response, "output") } },
             }
           : route.rawContentType
-          ? { description: "the file itself (not enveloped)", content: { [route.rawContentType]: { schema: schemaOf(route.response, "output") } } }
-          : {
-              description: "success envelope",
-              content: { "application/json": { schema: schemaOf(iosEnvelope(route.response), "output") } },
-            },
+            ? {
+                description: "the file itself (not enveloped)",
+                content: { [route.rawContentType]: { schema: schemaOf(route.response, "output") } },
+              }
+            : {
+                description: "success envelope",
+                content: { "application/json": { schema: schemaOf(iosEnvelope(route.response), "output") } },
+              },
         ...Object.fromEntries(statuses.map((s) => [String(s), errorResponse(ERROR_TEXT[s] ?? "error")])),
       },
     };

@@ -85,7 +85,10 @@ export function createRestHandler(routes: RouteDef[]): RouteHandler {
         break;
       }
       if (!matched) {
-        throw new AppError("NOT_FOUND", pathExists ? `${req.method} is not supported on ${path}` : `no route for ${req.method} ${API_PREFIX}${path}`);
+        throw new AppError(
+          "NOT_FOUND",
+          pathExists ? `${req.method} is not supported on ${path}` : `no route for ${req.method} ${API_PREFIX}${path}`,
+        );
       }
       const { route } = matched.entry;
       const params = validate(route.params, matched.params, "params");

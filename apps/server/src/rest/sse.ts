@@ -51,7 +51,11 @@ export class SseWriter {
 }
 
 /** Sent as the last event of every open stream when the server shuts down, unless the stream already told why it ends. */
-export const SHUTDOWN_EVENT = { type: "error", code: "SERVER_SHUTDOWN", message: "the server is shutting down; reconnect to resume" } as const;
+export const SHUTDOWN_EVENT = {
+  type: "error",
+  code: "SERVER_SHUTDOWN",
+  message: "the server is shutting down; reconnect to resume",
+} as const;
 
 /**
  * The SSE streams open right now, so a shutdown can end each with a final `error` event instead of cutting the

@@ -135,7 +135,7 @@ function scan(text: string, startChar: number, phrases: QueryPhrase[]): { snippe
   // Reading stopped one token past the window unless the text ran out: then keep its last characters too.
   const endChar = to === tokens.length ? text.length : tokens[to - 1]!.end;
   const highlights: SearchHighlight[] = [];
-  for (let at = from; at < to; ) {
+  for (let at = from; at < to;) {
     const length = Math.max(0, ...phrases.map((p) => matchAt(tokens, at, p)));
     if (length > 0 && at + length <= to) {
       highlights.push({ start: tokens[at]!.start - startCharOfWindow, length: tokens[at + length - 1]!.end - tokens[at]!.start });

@@ -62,7 +62,9 @@ export function toSession(row: SessionRow): Session {
  * Claude Code's ai-title, else a summary of this session, else the first typed prompt (else the first slash
  * command, for a session where nothing was typed but `/init`), else "Untitled".
  */
-export function titleOf(row: Pick<SessionRow, "name" | "customTitle" | "aiTitle" | "summaryTitle" | "firstPrompt" | "firstCommand">): string {
+export function titleOf(
+  row: Pick<SessionRow, "name" | "customTitle" | "aiTitle" | "summaryTitle" | "firstPrompt" | "firstCommand">,
+): string {
   const prompt = row.firstPrompt ? nameFromText(row.firstPrompt) || null : null;
   return row.name ?? row.customTitle ?? row.aiTitle ?? row.summaryTitle ?? prompt ?? row.firstCommand ?? "Untitled";
 }

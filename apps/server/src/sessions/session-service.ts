@@ -1,12 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
-import {
-  CreateSessionInput,
-  ListSessionsInput,
-  type Page,
-  type Session,
-  type SessionStatus,
-} from "@ils/contracts";
+import { CreateSessionInput, ListSessionsInput, type Page, type Session, type SessionStatus } from "@ils/contracts";
 import type { Database } from "../db/database.ts";
 import { Prisma as PrismaNamespace, type Prisma as PrismaTypes } from "../db/generated/client.ts";
 import type { Prisma } from "../db/prisma.ts";
@@ -168,7 +162,10 @@ export class SessionService {
   async subagents(id: string): Promise<Session[]> {
     const parent = await this.prisma.session.findUnique({ where: { id: id.toLowerCase() }, select: { id: true } });
     if (!parent) throw notFound("session", id);
-    const rows = await this.prisma.session.findMany({ where: { parentSessionId: parent.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const rows = await this.prisma.session.findMany({
+      where: { parentSessionId: parent.id },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
     return (await withViewFields(this.prisma, rows)).map(toSession);
   }
 
@@ -231,7 +228,12 @@ async function orNotFound<T>(query: Promise<T>, id: string): Promise<T> {
 
 function decodeSessionCursor(cursor: string): { at: string; id: string } {
   const value = decodeCursor(cursor);
-  if (typeof value === "object" && value !== null && typeof (value as { at?: unknown }).at === "string" && typeof (value as { id?: unknown }).id === "string") {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { at?: unknown }).at === "string" &&
+    typeof (value as { id?: unknown }).id === "string"
+  ) {
     return value as { at: string; id: string };
   }
   throw badRequest("cursor", "not a cursor returned by sessions.list");

@@ -1,5 +1,14 @@
 import { readFileSync } from "node:fs";
-import { DeferFile, nameFromText, type FileState, type SessionMeta, type SessionTarget, type SyncEntry, type SyncSink, type TokenUsage } from "@ils/sync";
+import {
+  DeferFile,
+  nameFromText,
+  type FileState,
+  type SessionMeta,
+  type SessionTarget,
+  type SyncEntry,
+  type SyncSink,
+  type TokenUsage,
+} from "@ils/sync";
 import type { Database } from "../db/database.ts";
 import { messageTable } from "../db/tables/messages.ts";
 import { hasUnlinkedRun, sessionExists, sessionMetaTable } from "../db/tables/sessions.ts";
@@ -28,7 +37,14 @@ export class SyncStore implements SyncSink {
   fileStates(): Map<string, FileState> {
     const states = new Map<string, FileState>();
     for (const row of syncFileTable(this.db).all()) {
-      states.set(row.path, { size: row.size, mtimeMs: row.mtimeMs, inode: row.inode, offset: row.offset, lines: row.lines, sessionId: row.sessionId });
+      states.set(row.path, {
+        size: row.size,
+        mtimeMs: row.mtimeMs,
+        inode: row.inode,
+        offset: row.offset,
+        lines: row.lines,
+        sessionId: row.sessionId,
+      });
     }
     return states;
   }

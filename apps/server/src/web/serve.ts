@@ -49,7 +49,10 @@ async function readPrebuilt(): Promise<WebBundle> {
  */
 function contentSecurityPolicy(html: string): string {
   const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    (m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`,
+    (m) =>
+      `'sha256-${createHash("sha256")
+        .update(m[1] ?? "")
+        .digest("base64")}'`,
   );
   return [
     "default-src 'none'",
@@ -72,7 +75,7 @@ export function createWebHandler(): RouteHandler {
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const name = path === "/" ? "index.html" : path.startsWith("/assets/") ? path.slice("/assets/".length) : undefined;
-    if ((req.method !== "GET" && req.method !== "HEAD") || name === undefined || name === "index.html" && path !== "/") {
+    if ((req.method !== "GET" && req.method !== "HEAD") || name === undefined || (name === "index.html" && path !== "/")) {
       return notFound(res, `${req.method} ${path}`);
     }
     let bundle: LoadedBundle;

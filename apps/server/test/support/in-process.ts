@@ -9,7 +9,13 @@ import { TEST_PROJECT_ROOTS, tempDir } from "./temp.ts";
 /** Real services on a real SQLite file in a temp folder (no HTTP). */
 export function createTestServices(env: Record<string, string> = {}): Services & { cleanup(): void } {
   const dir = tempDir();
-  const config = loadConfig({ ILS_DB: join(dir.path, "ils.db"), ILS_LOG_LEVEL: "silent", ILS_SYNC: "off", ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS, ...env });
+  const config = loadConfig({
+    ILS_DB: join(dir.path, "ils.db"),
+    ILS_LOG_LEVEL: "silent",
+    ILS_SYNC: "off",
+    ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS,
+    ...env,
+  });
   const db = openDatabase(config.databasePath);
   applyMigrations(db);
   const services = createServices(config, db, createLogger("silent"));

@@ -20,11 +20,15 @@ const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/;
 
 export const string: Decoder<string> = (v, p) => (typeof v === "string" ? v : fail(p, `expected String, got ${JSON.stringify(v)}`));
-export const int: Decoder<number> = (v, p) => (typeof v === "number" && Number.isInteger(v) ? v : fail(p, `expected Int, got ${JSON.stringify(v)}`));
-export const double: Decoder<number> = (v, p) => (typeof v === "number" && Number.isFinite(v) ? v : fail(p, `expected Double, got ${JSON.stringify(v)}`));
+export const int: Decoder<number> = (v, p) =>
+  typeof v === "number" && Number.isInteger(v) ? v : fail(p, `expected Int, got ${JSON.stringify(v)}`);
+export const double: Decoder<number> = (v, p) =>
+  typeof v === "number" && Number.isFinite(v) ? v : fail(p, `expected Double, got ${JSON.stringify(v)}`);
 export const bool: Decoder<boolean> = (v, p) => (typeof v === "boolean" ? v : fail(p, `expected Bool, got ${JSON.stringify(v)}`));
-export const uuid: Decoder<string> = (v, p) => (typeof v === "string" && UUID.test(v) ? v : fail(p, `expected UUID, got ${JSON.stringify(v)}`));
-export const date: Decoder<string> = (v, p) => (typeof v === "string" && ISO_DATE.test(v) ? v : fail(p, `expected iso8601 date, got ${JSON.stringify(v)}`));
+export const uuid: Decoder<string> = (v, p) =>
+  typeof v === "string" && UUID.test(v) ? v : fail(p, `expected UUID, got ${JSON.stringify(v)}`);
+export const date: Decoder<string> = (v, p) =>
+  typeof v === "string" && ISO_DATE.test(v) ? v : fail(p, `expected iso8601 date, got ${JSON.stringify(v)}`);
 export const anyJson: Decoder = (v, p) => (v === undefined ? fail(p, "key required") : v);
 export const oneOf =
   (...allowed: string[]): Decoder<string> =>
@@ -223,7 +227,11 @@ export function parseAppSse(text: string): { events: AppSseEvent[]; lastEventId?
     else if (line.startsWith("data:")) {
       const data = line.slice(5).trim();
       if (data !== "") {
-        events.push({ ...(eventName !== undefined ? { event: eventName } : {}), ...(lastEventId !== undefined ? { id: lastEventId } : {}), data });
+        events.push({
+          ...(eventName !== undefined ? { event: eventName } : {}),
+          ...(lastEventId !== undefined ? { id: lastEventId } : {}),
+          data,
+        });
         eventName = undefined;
       }
     }

@@ -32,7 +32,11 @@ export function rawRequest(
 }
 
 /** A WebSocket upgrade with the given headers: the status the server answered (101 = a socket was opened). */
-export function upgradeStatus(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; opened: boolean }> {
+export function upgradeStatus(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; opened: boolean }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`, { headers });
     ws.once("open", () => {

@@ -76,7 +76,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
 /** Runs the server entry point to completion (for start-up failures). */
 export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, NODE_ARGS, { cwd: REPO_ROOT, env: { ...process.env, ILS_SYNC: "off", ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, NODE_ARGS, {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ILS_SYNC: "off", ILS_PROJECT_ROOTS: TEST_PROJECT_ROOTS, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));

@@ -1,7 +1,10 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 
 /** A TCP proxy whose connections the test can cut, like a phone losing its network. */
-export async function tcpProxy(listenPort: number, targetPort: number): Promise<{ port: number; dropAll(): void; connections(): number; close(): Promise<void> }> {
+export async function tcpProxy(
+  listenPort: number,
+  targetPort: number,
+): Promise<{ port: number; dropAll(): void; connections(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let count = 0;
   const srv: Server = createServer((downstream) => {

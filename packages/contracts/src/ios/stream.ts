@@ -52,7 +52,12 @@ export const IosAssistantEvent = z.object({
 export const IosUserEvent = IosAssistantEvent.extend({
   type: z.literal("user"),
   toolUseResult: z
-    .object({ filenames: z.array(z.string()).optional(), durationMs: int.optional(), numFiles: int.optional(), truncated: z.boolean().optional() })
+    .object({
+      filenames: z.array(z.string()).optional(),
+      durationMs: int.optional(),
+      numFiles: int.optional(),
+      truncated: z.boolean().optional(),
+    })
     .optional(),
 });
 export const IosResultEvent = z.object({
@@ -69,7 +74,12 @@ export const IosResultEvent = z.object({
   modelUsage: z
     .record(
       z.string(),
-      z.object({ inputTokens: int.optional(), outputTokens: int.optional(), costUSD: z.number().optional(), contextWindow: int.optional() }),
+      z.object({
+        inputTokens: int.optional(),
+        outputTokens: int.optional(),
+        costUSD: z.number().optional(),
+        contextWindow: int.optional(),
+      }),
     )
     .optional(),
 });

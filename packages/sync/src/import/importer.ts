@@ -158,7 +158,11 @@ export class TranscriptImporter {
         const value = parsed.value;
         collector.observe(value);
         const uuid = value.uuid;
-        const entry: SyncEntry = { raw: line.text, value, key: typeof uuid === "string" && uuid.length > 0 ? undefined : `${file.relPath}:${line.start}` };
+        const entry: SyncEntry = {
+          raw: line.text,
+          value,
+          key: typeof uuid === "string" && uuid.length > 0 ? undefined : `${file.relPath}:${line.start}`,
+        };
         const own = ownDate(value);
         if (own !== undefined) {
           if (value.timestamp === undefined) entry.date = own;
@@ -194,7 +198,13 @@ export class TranscriptImporter {
   private targetFor(file: TranscriptFile, collector: SessionMetaCollector, mainKeys: Set<string>): SessionTarget {
     const meta = collector.result();
     if (file.kind === "main") {
-      return { file, claudeSessionId: mainClaudeId(file.project, file.stem), parentClaudeSessionId: undefined, parentFileExists: false, meta };
+      return {
+        file,
+        claudeSessionId: mainClaudeId(file.project, file.stem),
+        parentClaudeSessionId: undefined,
+        parentFileExists: false,
+        meta,
+      };
     }
     const parentStem = file.parentKey ?? meta.sessionIdInLines;
     const parent = parentStem === undefined ? undefined : mainClaudeId(file.project, parentStem);
@@ -216,7 +226,8 @@ function sleep(ms: number): Promise<void> {
 function ownDate(value: Record<string, unknown>): string | undefined {
   if (typeof value.timestamp === "string" && value.timestamp.length >= 19) return value.timestamp;
   const snapshot = value.snapshot as { timestamp?: unknown } | undefined;
-  if (typeof snapshot === "object" && snapshot !== null && typeof snapshot.timestamp === "string" && snapshot.timestamp.length >= 19) return snapshot.timestamp;
+  if (typeof snapshot === "object" && snapshot !== null && typeof snapshot.timestamp === "string" && snapshot.timestamp.length >= 19)
+    return snapshot.timestamp;
   return undefined;
 }
 

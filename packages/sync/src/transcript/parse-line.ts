@@ -1,6 +1,4 @@
-export type ParsedLine =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type ParsedLine = { ok: true; value: Record<string, unknown> } | { ok: false; reason: string };
 
 /** A transcript line is one JSON object; anything else is malformed (reported, never stored). */
 export function parseLine(text: string): ParsedLine {

@@ -20,7 +20,9 @@ ${def.command.map((arg) => `    ${string(arg)}`).join("\n")}
   <key>WorkingDirectory</key>${string(def.workingDirectory)}
   <key>EnvironmentVariables</key>
   <dict>
-${Object.entries(environment).map(([key, value]) => `    <key>${xml(key)}</key>${string(value)}`).join("\n")}
+${Object.entries(environment)
+  .map(([key, value]) => `    <key>${xml(key)}</key>${string(value)}`)
+  .join("\n")}
   </dict>
   <key>RunAtLoad</key><true/>
   <key>KeepAlive</key>

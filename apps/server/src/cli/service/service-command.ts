@@ -26,7 +26,8 @@ export function addServiceCommand(program: Command): void {
     .option("--format <format>", "systemd or launchd", process.platform === "darwin" ? "launchd" : "systemd")
     .action((opts: InstallOptions) => {
       if (!opts.user) throw new CliError("only per-user services are written: add --user (a system-wide unit is in docs/deploy.md)", 2);
-      if (opts.format !== "systemd" && opts.format !== "launchd") throw new CliError(`--format: must be systemd or launchd (got ${JSON.stringify(opts.format)})`, 2);
+      if (opts.format !== "systemd" && opts.format !== "launchd")
+        throw new CliError(`--format: must be systemd or launchd (got ${JSON.stringify(opts.format)})`, 2);
       const print = opts.print || opts.dryRun;
       const files = opts.format === "systemd" ? systemdFiles(print) : launchdFiles(print);
       for (const file of files) {

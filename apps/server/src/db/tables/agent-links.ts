@@ -11,7 +11,7 @@ import type { Database } from "../database.ts";
 import type { AgentLinkModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const AGENT_LINK_COLUMNS = ["sessionId", "agentId", "toolUseId"] as const satisfies readonly (keyof AgentLinkModel)[];
 
 export const AGENT_LINK_SQL = {

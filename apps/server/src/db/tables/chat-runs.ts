@@ -14,8 +14,15 @@ import type { ChatRunModel } from "../generated/models.ts";
 import { retryBusy } from "../write-retry.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
-export const CHAT_RUN_COLUMNS = ["id", "sessionId", "state", "error", "startedAt", "endedAt"] as const satisfies readonly (keyof ChatRunModel)[];
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
+export const CHAT_RUN_COLUMNS = [
+  "id",
+  "sessionId",
+  "state",
+  "error",
+  "startedAt",
+  "endedAt",
+] as const satisfies readonly (keyof ChatRunModel)[];
 
 export type ChatRunEndState = "finished" | "failed" | "cancelled" | "interrupted";
 

@@ -14,9 +14,17 @@ import type { ClaudeProcessModel } from "../generated/models.ts";
 import { retryBusy } from "../write-retry.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const CLAUDE_PROCESS_COLUMNS = [
-  "id", "sessionId", "pid", "pgid", "startTime", "bootId", "descendants", "startedAt", "endedAt",
+  "id",
+  "sessionId",
+  "pid",
+  "pgid",
+  "startTime",
+  "bootId",
+  "descendants",
+  "startedAt",
+  "endedAt",
 ] as const satisfies readonly (keyof ClaudeProcessModel)[];
 
 export type NewClaudeProcessRow = Pick<ClaudeProcessModel, "id" | "sessionId" | "pid" | "pgid" | "startTime" | "bootId" | "startedAt">;

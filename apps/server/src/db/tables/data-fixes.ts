@@ -13,7 +13,7 @@ import type { Database } from "../database.ts";
 import type { DataFixModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const DATA_FIX_COLUMNS = ["name", "pending", "appliedAt"] as const satisfies readonly (keyof DataFixModel)[];
 
 export const DATA_FIX_SQL = {

@@ -17,7 +17,14 @@ import type { MessageModel, SessionModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
 /** The Prisma-modelled columns the search statements name (checked against prisma/schema.prisma). */
-export const SEARCH_MESSAGE_COLUMNS = ["id", "sessionId", "seq", "type", "timestamp", "createdAt"] as const satisfies readonly (keyof MessageModel)[];
+export const SEARCH_MESSAGE_COLUMNS = [
+  "id",
+  "sessionId",
+  "seq",
+  "type",
+  "timestamp",
+  "createdAt",
+] as const satisfies readonly (keyof MessageModel)[];
 export const SEARCH_SESSION_COLUMNS = ["id", "name", "projectPath"] as const satisfies readonly (keyof SessionModel)[];
 /** The columns of the tables the migrations create outside Prisma's schema (checked against a migrated database). */
 export const SEARCH_TABLE_COLUMNS = {

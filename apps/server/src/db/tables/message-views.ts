@@ -15,7 +15,7 @@ import type { MessageViewModel } from "../generated/models.ts";
 import { MESSAGE_COLUMNS, type MessageRow } from "./messages.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const MESSAGE_VIEW_COLUMNS = ["sessionId", "seq", "viewSeq"] as const satisfies readonly (keyof MessageViewModel)[];
 
 const ROW = MESSAGE_COLUMNS.map((column) => `m.${column}`).join(", ");

@@ -13,8 +13,19 @@ import type { Database } from "../database.ts";
 import type { MessageModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
-export const MESSAGE_COLUMNS = ["id", "sessionId", "seq", "type", "subtype", "role", "uuid", "content", "timestamp", "createdAt"] as const satisfies readonly (keyof MessageModel)[];
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
+export const MESSAGE_COLUMNS = [
+  "id",
+  "sessionId",
+  "seq",
+  "type",
+  "subtype",
+  "role",
+  "uuid",
+  "content",
+  "timestamp",
+  "createdAt",
+] as const satisfies readonly (keyof MessageModel)[];
 
 /** A whole stored line, as history pages and ingest carry it. */
 export type MessageRow = Pick<MessageModel, (typeof MESSAGE_COLUMNS)[number]>;

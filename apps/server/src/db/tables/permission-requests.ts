@@ -13,20 +13,30 @@ import type { PermissionRequestModel } from "../generated/models.ts";
 import { retryBusy } from "../write-retry.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const PERMISSION_REQUEST_COLUMNS = [
-  "sessionId", "requestId", "runId", "toolName", "toolInput", "toolUseId", "createdAt",
-  "decision", "reason", "updatedInput", "decidedBy", "decidedAt",
+  "sessionId",
+  "requestId",
+  "runId",
+  "toolName",
+  "toolInput",
+  "toolUseId",
+  "createdAt",
+  "decision",
+  "reason",
+  "updatedInput",
+  "decidedBy",
+  "decidedAt",
 ] as const satisfies readonly (keyof PermissionRequestModel)[];
 
 export type NewPermissionRequestRow = Pick<
   PermissionRequestModel,
   "sessionId" | "requestId" | "runId" | "toolName" | "toolInput" | "toolUseId" | "createdAt"
 >;
-export type PermissionDecisionRow = Pick<
-  PermissionRequestModel,
-  "sessionId" | "requestId" | "reason" | "updatedInput" | "decidedAt"
-> & { decision: string; decidedBy: string };
+export type PermissionDecisionRow = Pick<PermissionRequestModel, "sessionId" | "requestId" | "reason" | "updatedInput" | "decidedAt"> & {
+  decision: string;
+  decidedBy: string;
+};
 
 export const PERMISSION_REQUEST_SQL = {
   insert: `INSERT OR REPLACE INTO PermissionRequest (sessionId, requestId, runId, toolName, toolInput, toolUseId, createdAt)

@@ -15,11 +15,28 @@ import type { Database } from "../database.ts";
 import type { SessionModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const SESSION_COUNTER_COLUMNS = [
-  "id", "name", "projectPath", "createdAt", "lastActiveAt", "lastSeq", "messageCount", "viewCount", "hasConversation",
-  "totalCostUsd", "numTurns", "durationMs", "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens",
-  "claudeSessionId", "model", "claudeVersion", "firstPrompt",
+  "id",
+  "name",
+  "projectPath",
+  "createdAt",
+  "lastActiveAt",
+  "lastSeq",
+  "messageCount",
+  "viewCount",
+  "hasConversation",
+  "totalCostUsd",
+  "numTurns",
+  "durationMs",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadInputTokens",
+  "cacheCreationInputTokens",
+  "claudeSessionId",
+  "model",
+  "claudeVersion",
+  "firstPrompt",
 ] as const satisfies readonly (keyof SessionModel)[];
 
 export type IngestHead = Pick<SessionModel, "lastSeq" | "lastActiveAt" | "viewCount">;

@@ -29,19 +29,72 @@ import { perConnection } from "./per-connection.ts";
 
 /** Every column of a session row (checked against prisma/schema.prisma by the column-drift test). */
 export const SESSION_ROW_COLUMNS = [
-  "id", "claudeSessionId", "name", "projectPath", "projectName", "model", "permissionMode", "status", "source",
-  "forkedFromId", "parentSessionId", "forkSourceClaudeId", "messageCount", "lastSeq", "totalCostUsd", "numTurns",
-  "durationMs", "inputTokens", "outputTokens", "cacheReadInputTokens", "cacheCreationInputTokens", "firstPrompt",
-  "gitBranch", "claudeVersion", "lastError", "viewCount", "hasConversation", "agentId", "parentToolUseId",
-  "customTitle", "aiTitle", "summaryTitle", "firstCommand", "costEstimated", "unpricedModels", "runModel",
-  "systemPrompt", "maxTurns", "maxBudgetUsd", "forkAtUuid", "createdAt", "lastActiveAt",
+  "id",
+  "claudeSessionId",
+  "name",
+  "projectPath",
+  "projectName",
+  "model",
+  "permissionMode",
+  "status",
+  "source",
+  "forkedFromId",
+  "parentSessionId",
+  "forkSourceClaudeId",
+  "messageCount",
+  "lastSeq",
+  "totalCostUsd",
+  "numTurns",
+  "durationMs",
+  "inputTokens",
+  "outputTokens",
+  "cacheReadInputTokens",
+  "cacheCreationInputTokens",
+  "firstPrompt",
+  "gitBranch",
+  "claudeVersion",
+  "lastError",
+  "viewCount",
+  "hasConversation",
+  "agentId",
+  "parentToolUseId",
+  "customTitle",
+  "aiTitle",
+  "summaryTitle",
+  "firstCommand",
+  "costEstimated",
+  "unpricedModels",
+  "runModel",
+  "systemPrompt",
+  "maxTurns",
+  "maxBudgetUsd",
+  "forkAtUuid",
+  "createdAt",
+  "lastActiveAt",
 ] as const satisfies readonly (keyof SessionModel)[];
 
 /** The columns a new row is inserted with (the rest take their schema defaults). */
 export const SESSION_INSERT_COLUMNS = [
-  "id", "claudeSessionId", "name", "projectPath", "projectName", "model", "permissionMode", "status", "source",
-  "forkedFromId", "forkSourceClaudeId", "parentSessionId", "firstPrompt", "runModel", "systemPrompt", "maxTurns",
-  "maxBudgetUsd", "forkAtUuid", "createdAt", "lastActiveAt",
+  "id",
+  "claudeSessionId",
+  "name",
+  "projectPath",
+  "projectName",
+  "model",
+  "permissionMode",
+  "status",
+  "source",
+  "forkedFromId",
+  "forkSourceClaudeId",
+  "parentSessionId",
+  "firstPrompt",
+  "runModel",
+  "systemPrompt",
+  "maxTurns",
+  "maxBudgetUsd",
+  "forkAtUuid",
+  "createdAt",
+  "lastActiveAt",
 ] as const satisfies readonly (keyof SessionModel)[];
 
 /** A session row plus what the app's view reads beside it (see `SESSION_SELECT`). */
@@ -100,7 +153,7 @@ export interface SessionEstimatedCost {
 /** What the presentation-v1 data fix recomputes for a session from its stored lines. */
 export type SessionPresentation = SessionTitles & Pick<SessionModel, "viewCount" | "firstPrompt"> & { conversation: number };
 
-/** The statements of sessionMetaTable (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** The statements of sessionMetaTable (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const SESSION_META_SQL = {
   origin: `SELECT source, parentSessionId FROM Session WHERE id = ?`,
   allOrigins: `SELECT id, source FROM Session ORDER BY id`,

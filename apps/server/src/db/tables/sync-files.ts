@@ -13,9 +13,16 @@ import type { SyncFileModel } from "../generated/models.ts";
 import { retryBusy } from "../write-retry.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const SYNC_FILE_COLUMNS = [
-  "path", "sessionId", "size", "mtimeMs", "inode", "offset", "lines", "updatedAt",
+  "path",
+  "sessionId",
+  "size",
+  "mtimeMs",
+  "inode",
+  "offset",
+  "lines",
+  "updatedAt",
 ] as const satisfies readonly (keyof SyncFileModel)[];
 
 export type SyncFileRow = Omit<SyncFileModel, "updatedAt">;

@@ -11,7 +11,7 @@ import type { Database } from "../database.ts";
 import type { ToolCallIndexModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const TOOL_CALL_INDEX_COLUMNS = ["sessionId", "toolUseId", "seq"] as const satisfies readonly (keyof ToolCallIndexModel)[];
 
 export const TOOL_CALL_INDEX_SQL = {

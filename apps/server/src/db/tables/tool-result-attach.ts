@@ -12,7 +12,7 @@ import type { Database } from "../database.ts";
 import type { MessageModel, ToolResultAttachModel } from "../generated/models.ts";
 import { perConnection } from "./per-connection.ts";
 
-/** Every column a statement below names (checked against prisma/schema.prisma by test/column-drift.test.ts). */
+/** Every column a statement below names (checked against prisma/schema.prisma by test/storage/column-drift.test.ts). */
 export const TOOL_RESULT_ATTACH_COLUMNS = ["sessionId", "callSeq", "resultSeq"] as const satisfies readonly (keyof ToolResultAttachModel)[];
 
 /** A result line's raw JSON, with the seq of the call it answers. */
@@ -37,6 +37,7 @@ export const toolResultAttachTable = perConnection((db: Database) => {
     clearSession: (sessionId: string): void => void clearSession.run(sessionId),
     insert: (sessionId: string, callSeq: number, resultSeq: number): void => void insert.run(sessionId, callSeq, resultSeq),
     /** The answers to calls with fromSeq <= callSeq <= toSeq, in order. */
-    answers: (sessionId: string, fromSeq: number, toSeq: number): IterableIterator<AttachedAnswer> => answers.iterate(sessionId, fromSeq, toSeq),
+    answers: (sessionId: string, fromSeq: number, toSeq: number): IterableIterator<AttachedAnswer> =>
+      answers.iterate(sessionId, fromSeq, toSeq),
   };
 });

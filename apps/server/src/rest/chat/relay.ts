@@ -99,6 +99,9 @@ export function resumePoint(after: string | undefined, lastEventId: string | str
   const header = Array.isArray(lastEventId) ? lastEventId[0] : lastEventId;
   const value = header?.trim() || after;
   if (value === undefined || value === "") return currentSeq;
-  if (!/^\d+$/.test(value)) throw new AppError("VALIDATION_ERROR", "Last-Event-ID: must be a message seq", { issues: [{ path: "Last-Event-ID", message: "must be a message seq" }] });
+  if (!/^\d+$/.test(value))
+    throw new AppError("VALIDATION_ERROR", "Last-Event-ID: must be a message seq", {
+      issues: [{ path: "Last-Event-ID", message: "must be a message seq" }],
+    });
   return Number(value);
 }

@@ -11,7 +11,10 @@ import { presentLine, type ToolResult } from "../../presentation/bubble.ts";
 export function toAppMessage(message: Message & { answers?: unknown[] }, sessionId: string = message.sessionId): IosMessage {
   const raw = message.content;
   const shown = presentLine(raw);
-  const results: ToolResult[] = [...(shown?.toolResults ?? []), ...(message.answers ?? []).flatMap((a) => presentLine(a)?.toolResults ?? [])];
+  const results: ToolResult[] = [
+    ...(shown?.toolResults ?? []),
+    ...(message.answers ?? []).flatMap((a) => presentLine(a)?.toolResults ?? []),
+  ];
   const at = message.timestamp ?? message.createdAt;
   const subtype = message.subtype ? `/${message.subtype}` : "";
   return {

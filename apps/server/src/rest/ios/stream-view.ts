@@ -78,7 +78,10 @@ export class StreamView {
     const result = isObject(raw.tool_use_result) ? raw.tool_use_result : isObject(raw.toolUseResult) ? raw.toolUseResult : undefined;
     const toolUseResult = result
       ? compact({
-          filenames: Array.isArray(result.filenames) && result.filenames.every((f) => typeof f === "string") ? (result.filenames as string[]) : undefined,
+          filenames:
+            Array.isArray(result.filenames) && result.filenames.every((f) => typeof f === "string")
+              ? (result.filenames as string[])
+              : undefined,
           durationMs: int(result.durationMs),
           numFiles: int(result.numFiles),
           truncated: typeof result.truncated === "boolean" ? result.truncated : undefined,
@@ -99,7 +102,15 @@ export class StreamView {
       ? Object.fromEntries(
           Object.entries(raw.modelUsage).map(([model, u]) => {
             const m = isObject(u) ? u : {};
-            return [model, compact({ inputTokens: int(m.inputTokens), outputTokens: int(m.outputTokens), costUSD: num(m.costUSD), contextWindow: int(m.contextWindow) })];
+            return [
+              model,
+              compact({
+                inputTokens: int(m.inputTokens),
+                outputTokens: int(m.outputTokens),
+                costUSD: num(m.costUSD),
+                contextWindow: int(m.contextWindow),
+              }),
+            ];
           }),
         )
       : undefined;

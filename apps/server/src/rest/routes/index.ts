@@ -14,4 +14,13 @@ import { syncRoutes } from "./sync.ts";
  * follow automatically.
  */
 // `/sessions/scan` before `/sessions/{id}` routes.
-export const restRoutes: RouteDef[] = [...syncRoutes, ...sessionRoutes, ...messageRoutes, ...chatRoutes, ...projectRoutes, ...statsRoutes, ...searchRoutes, ...exportRoutes];
+export const restRoutes: RouteDef[] = [
+  ...syncRoutes,
+  ...sessionRoutes,
+  ...messageRoutes,
+  ...chatRoutes,
+  ...projectRoutes,
+  ...statsRoutes,
+  ...searchRoutes,
+  ...exportRoutes,
+];

@@ -12,7 +12,13 @@ import { defineRoute, WRITTEN, type RouteDef } from "../route.ts";
 
 const PAGE = 500;
 
-type Pager = (q: { sessionId: string; limit: number; offset?: number; cursor?: string; direction?: "forward" | "backward" }) => Page<ViewMessage>;
+type Pager = (q: {
+  sessionId: string;
+  limit: number;
+  offset?: number;
+  cursor?: string;
+  direction?: "forward" | "backward";
+}) => Page<ViewMessage>;
 
 /** `?include=all`: every stored line; default: only what a person reads (docs/presentation.md). */
 function pagerFor(services: TransportServices, include: "all" | undefined): Pager {
@@ -86,7 +92,9 @@ export const messageRoutes: RouteDef[] = [
     response: IosMessageList,
     errors: [404],
     handle: async ({ params, query, services, res, signal }) => {
-      const row = services.sessions.findByClaudeSessionId(params.claudeSessionId) ?? services.sessions.findByClaudeSessionId(params.claudeSessionId.toLowerCase());
+      const row =
+        services.sessions.findByClaudeSessionId(params.claudeSessionId) ??
+        services.sessions.findByClaudeSessionId(params.claudeSessionId.toLowerCase());
       if (!row) throw new AppError("NOT_FOUND", `no session with Claude session id ${params.claudeSessionId}`);
       return writeWholeHistory(res, pagerFor(services, query.include), row.id, signal);
     },

@@ -102,7 +102,8 @@ export const sessionRoutes: RouteDef[] = [
     operationId: "listSubagents",
     tag: "sessions",
     summary: "The sub-agent sessions this session started, oldest first",
-    description: "Each has `parentSessionId` and, where the transcripts name it, `parentToolUseId`: the Task/Agent tool_use that started it.",
+    description:
+      "Each has `parentSessionId` and, where the transcripts name it, `parentToolUseId`: the Task/Agent tool_use that started it.",
     params: IosSessionIdParams,
     response: z.object({ items: z.array(IosChatSession), total: z.number().int() }),
     errors: [404],
@@ -145,7 +146,8 @@ export const sessionRoutes: RouteDef[] = [
     operationId: "forkSession",
     tag: "sessions",
     summary: "Fork a session (a new session with a copy of the history, up to a message if given)",
-    description: "The fork runs in the parent's directory, which must pass the ILS_PROJECT_ROOTS check now (400 otherwise, e.g. for an imported session from elsewhere).",
+    description:
+      "The fork runs in the parent's directory, which must pass the ILS_PROJECT_ROOTS check now (400 otherwise, e.g. for an imported session from elsewhere).",
     params: IosSessionIdParams,
     body: IosForkRequest,
     example: {},

@@ -38,10 +38,7 @@ export class Conversation {
     /** Told when the session's facts change (a run ended), so the list can show them too. */
     private readonly onSessionChange: (session: Session) => void,
   ) {
-    root.replaceChildren(
-      h("header", { class: "conv-head" }, this.title, this.facts, this.live, this.exportLinks()),
-      this.scroller,
-    );
+    root.replaceChildren(h("header", { class: "conv-head" }, this.title, this.facts, this.live, this.exportLinks()), this.scroller);
     this.scroller.addEventListener("scroll", () => void this.fillFromScroll(), { passive: true });
     this.older.addEventListener("click", () => void this.loadOlder());
     this.newer.addEventListener("click", () => void this.loadNewer());
@@ -97,7 +94,12 @@ export class Conversation {
   private showSession(session: Session): void {
     this.title.textContent = session.name ?? session.firstPrompt ?? `Session ${session.id.slice(0, 8)}`;
     document.title = `${this.title.textContent} · ILS sessions`;
-    this.facts.textContent = [session.projectPath, `started ${formatDate(session.createdAt)}`, count(session.messageCount, "message"), session.model]
+    this.facts.textContent = [
+      session.projectPath,
+      `started ${formatDate(session.createdAt)}`,
+      count(session.messageCount, "message"),
+      session.model,
+    ]
       .filter(Boolean)
       .join(" · ");
   }
@@ -117,7 +119,12 @@ export class Conversation {
   private async loadOlder(): Promise<boolean> {
     if (this.loading || !this.prevCursor) return false;
     return this.page(async () => {
-      const page = await trpc.messages.list.query({ sessionId: this.sessionId, direction: "backward", cursor: this.prevCursor!, limit: PAGE });
+      const page = await trpc.messages.list.query({
+        sessionId: this.sessionId,
+        direction: "backward",
+        cursor: this.prevCursor!,
+        limit: PAGE,
+      });
       // Keep what the reader is looking at in place while the page grows above it.
       const fromBottom = this.scroller.scrollHeight - this.scroller.scrollTop;
       this.list.prepend(...rendered(page.items as Message[]));
@@ -129,7 +136,12 @@ export class Conversation {
   private async loadNewer(): Promise<boolean> {
     if (this.loading || !this.hasNewer || !this.nextCursor) return false;
     return this.page(async () => {
-      const page = await trpc.messages.list.query({ sessionId: this.sessionId, direction: "forward", cursor: this.nextCursor!, limit: PAGE });
+      const page = await trpc.messages.list.query({
+        sessionId: this.sessionId,
+        direction: "forward",
+        cursor: this.nextCursor!,
+        limit: PAGE,
+      });
       this.appendMessages(page.items as Message[]);
       this.nextCursor = page.nextCursor;
       this.hasNewer = page.hasMore;

@@ -36,7 +36,14 @@ export function renderMessage(message: Message): HTMLLIElement | null {
   const body = renderBody(message, line);
   if (!body) return null;
   const item = h("li", { class: `msg ${body.kind}`, id: `m-${message.id}`, "data-seq": message.seq, "data-id": message.id, tabindex: -1 });
-  item.append(h("div", { class: "who" }, body.label, h("time", { datetime: message.timestamp ?? message.createdAt }, formatDate(message.timestamp ?? message.createdAt))));
+  item.append(
+    h(
+      "div",
+      { class: "who" },
+      body.label,
+      h("time", { datetime: message.timestamp ?? message.createdAt }, formatDate(message.timestamp ?? message.createdAt)),
+    ),
+  );
   item.append(...body.parts);
   return item;
 }
@@ -53,7 +60,8 @@ function renderBody(message: Message, line: Line): Body | null {
     case "user": {
       if (line.isMeta) return null;
       const content = line.message?.content;
-      if (line.isCompactSummary && typeof content === "string") return say("note", "Summary", [folded("Summary of the earlier conversation", content)]);
+      if (line.isCompactSummary && typeof content === "string")
+        return say("note", "Summary", [folded("Summary of the earlier conversation", content)]);
       const parts = typeof content === "string" ? [text(content)] : blocks(content);
       // A user line holding only tool results is the tool talking, not the person.
       const onlyTools = Array.isArray(content) && content.every((b: Block) => b?.type === "tool_result");
@@ -64,7 +72,10 @@ function renderBody(message: Message, line: Line): Body | null {
       return parts.length ? say("assistant", "Claude", parts) : null;
     }
     case "system":
-      if (line.subtype === "init") return say("note", "Session", [text(["Claude Code started", line.model && `model ${line.model}`, line.cwd && `in ${line.cwd}`].filter(Boolean).join(" · "))]);
+      if (line.subtype === "init")
+        return say("note", "Session", [
+          text(["Claude Code started", line.model && `model ${line.model}`, line.cwd && `in ${line.cwd}`].filter(Boolean).join(" · ")),
+        ]);
       if (line.subtype === "compact_boundary") return say("note", "Session", [text("Conversation compacted")]);
       return null;
     case "result": {
@@ -92,7 +103,8 @@ function blocks(content: unknown): HTMLElement[] {
     if (block?.type === "text" && typeof block.text === "string") parts.push(text(block.text));
     else if (block?.type === "thinking" && typeof block.thinking === "string") parts.push(folded("Thinking", block.thinking));
     else if (block?.type === "tool_use") parts.push(folded(`Tool call: ${block.name ?? "?"}`, JSON.stringify(block.input ?? {}, null, 2)));
-    else if (block?.type === "tool_result") parts.push(folded(block.is_error ? "Tool error" : "Tool result", toolResultText(block.content)));
+    else if (block?.type === "tool_result")
+      parts.push(folded(block.is_error ? "Tool error" : "Tool result", toolResultText(block.content)));
     else if (block?.type === "image") parts.push(text("(image)"));
   }
   return parts;
@@ -101,7 +113,10 @@ function blocks(content: unknown): HTMLElement[] {
 function toolResultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return (content as Block[]).map((b) => (b?.type === "text" && typeof b.text === "string" ? b.text : b?.type ? `(${b.type})` : "")).filter(Boolean).join("\n");
+  return (content as Block[])
+    .map((b) => (b?.type === "text" && typeof b.text === "string" ? b.text : b?.type ? `(${b.type})` : ""))
+    .filter(Boolean)
+    .join("\n");
 }
 
 function text(value: string): HTMLElement {

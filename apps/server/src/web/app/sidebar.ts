@@ -78,14 +78,25 @@ export class Sidebar {
     const projectPath = this.project.value || undefined;
     try {
       const page = this.query
-        ? await trpc.search.query.query({ q: this.query, limit: HITS_PAGE, ...(projectPath ? { projectPath } : {}), ...(this.cursor ? { cursor: this.cursor } : {}) })
-        : await trpc.sessions.list.query({ limit: SESSIONS_PAGE, ...(projectPath ? { projectPath } : {}), ...(this.cursor ? { cursor: this.cursor } : {}) });
+        ? await trpc.search.query.query({
+            q: this.query,
+            limit: HITS_PAGE,
+            ...(projectPath ? { projectPath } : {}),
+            ...(this.cursor ? { cursor: this.cursor } : {}),
+          })
+        : await trpc.sessions.list.query({
+            limit: SESSIONS_PAGE,
+            ...(projectPath ? { projectPath } : {}),
+            ...(this.cursor ? { cursor: this.cursor } : {}),
+          });
       if (generation !== this.generation) return; // a newer search or filter replaced this one
       for (const item of page.items) this.list.append(this.query ? hitItem(item as SearchHit) : sessionItem(item as Session));
       this.cursor = page.nextCursor;
       this.more.hidden = !page.hasMore;
       this.status.textContent = this.query
-        ? page.total === 1 ? "1 match" : `${page.total} matches`
+        ? page.total === 1
+          ? "1 match"
+          : `${page.total} matches`
         : page.total === 0
           ? "No sessions yet."
           : count(page.total, "session");
@@ -134,7 +145,12 @@ function hitItem(hit: SearchHit): HTMLLIElement {
     {},
     h(
       "a",
-      { href: `#/session/${hit.sessionId}/message/${hit.messageId}`, class: "item hit", "data-session": hit.sessionId, "data-message": hit.messageId },
+      {
+        href: `#/session/${hit.sessionId}/message/${hit.messageId}`,
+        class: "item hit",
+        "data-session": hit.sessionId,
+        "data-message": hit.messageId,
+      },
       h("span", { class: "title" }, hit.sessionName ?? `Session ${hit.sessionId.slice(0, 8)}`),
       h("span", { class: "snippet" }, ...highlighted(hit.snippet, hit.highlights)),
       h("span", { class: "facts" }, [hit.type, formatDate(hit.timestamp)].filter(Boolean).join(" · ")),
