@@ -8,9 +8,6 @@ import type { SessionRow } from "../db/tables/sessions.ts";
 export type { SessionRow } from "../db/tables/sessions.ts";
 
 /** The sessions a default list shows: not sub-agents, and (for imported ones) with a user or assistant message. */
-export const LISTED_SESSION = `(Session.agentId IS NULL AND Session.parentSessionId IS NULL AND (Session.source = 'ils' OR Session.hasConversation = 1))`;
-
-/** `LISTED_SESSION` as a Prisma filter. */
 export const LISTED_SESSION_WHERE = {
   agentId: null,
   parentSessionId: null,

@@ -1,8 +1,5 @@
 import type { Prisma } from "../db/prisma.ts";
-import type { SessionWhereInput } from "../db/generated/models.ts";
-
-/** The sessions a default list shows (LISTED_SESSION in sessions/session-row.ts, docs/presentation.md): not sub-agents, and imported ones only with a user or assistant message. */
-const LISTED: SessionWhereInput = { agentId: null, parentSessionId: null, OR: [{ source: "ils" }, { hasConversation: 1 }] };
+import { LISTED_SESSION_WHERE as LISTED } from "../sessions/session-row.ts";
 
 export interface HomeStats {
   projects: { total: number; active: number };
